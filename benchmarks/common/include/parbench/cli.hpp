@@ -1,0 +1,35 @@
+// Command-line options every parbench executable understands, on top of Google Benchmark's own flags.
+#pragma once
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace parbench {
+
+// Bad input on the command line; main turns it into one line on stderr and exit code 2.
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Largest worker count a CPU model accepts (fixed-size per-worker cells live in shared memory).
+inline constexpr int kMaxCpuWorkers = 256;
+// Largest worker count any model accepts on the command line (GPU models count threads).
+inline constexpr int kMaxAnyWorkers = 1 << 24;
+
+struct Options {
+  std::vector<int> workers;      // empty: the model's default list
+  bool verify_only = false;      // a few small rounds per case, for smoke tests
+  std::uint64_t size = 0;        // workload-defined problem size per round; 0: the workload's default
+};
+
+// Parses "1,2,4" into worker counts; throws UsageError on anything else.
+std::vector<int> parse_worker_list(const std::string& text, int max_workers);
+
+// Parses a positive integer (decimal, optional k/M/G suffix); throws UsageError.
+std::uint64_t parse_size(const std::string& text);
+
+// Removes the --parbench_* flags from argv and returns them; throws UsageError on a bad one.
+Options take_options(int& argc, char** argv);
+
+}  // namespace parbench

@@ -1,0 +1,57 @@
+// A workload declares its variants here; main turns them into Google Benchmark cases named
+// "<variant>/workers:<n>" (the case-name contract).
+#pragma once
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "parbench/cli.hpp"
+
+namespace parbench {
+
+struct CaseContext {
+  int workers = 1;
+  bool verify_only = false;
+  std::uint64_t size = 0;  // 0: the workload's default
+};
+
+using CaseBody = std::function<void(benchmark::State&, const CaseContext&)>;
+
+class Registry {
+ public:
+  void add(std::string variant, CaseBody body) { variants_.push_back({std::move(variant), std::move(body)}); }
+  // Worker counts used when neither the command line nor the team (MPI) decides.
+  void set_default_workers(std::vector<int> workers) { default_workers_ = std::move(workers); }
+  // The most workers the model can take.
+  void set_max_workers(int n) { max_workers_ = n; }
+  int max_workers() const { return max_workers_; }
+  // Key/value facts about the model (library versions, device) for the JSON context.
+  void add_context(std::string key, std::string value) { context_.emplace_back(std::move(key), std::move(value)); }
+  // The counter that ranks results (e.g. "ns_per_op"); the harness reads it from the context.
+  void set_primary_metric(std::string name) { primary_metric_ = std::move(name); }
+
+  struct Variant {
+    std::string name;
+    CaseBody body;
+  };
+  const std::vector<Variant>& variants() const { return variants_; }
+  const std::vector<int>& default_workers() const { return default_workers_; }
+  const std::vector<std::pair<std::string, std::string>>& context() const { return context_; }
+  const std::string& primary_metric() const { return primary_metric_; }
+
+ private:
+  std::vector<Variant> variants_;
+  std::vector<int> default_workers_;
+  std::vector<std::pair<std::string, std::string>> context_;
+  std::string primary_metric_ = "ns_per_op";
+  int max_workers_ = kMaxCpuWorkers;
+};
+
+}  // namespace parbench
+
+// Defined once per workload (its driver); declares the model's variants.
+void parbench_register(parbench::Registry& registry);

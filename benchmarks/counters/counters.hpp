@@ -1,0 +1,90 @@
+// The counters workload: `workers` workers together make a fixed number of increments per round (strong
+// scaling), in one of five ways. A model file implements Model with its own idiom; the driver (driver.cpp)
+// times, verifies and reports for every model alike.
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "parbench/cli.hpp"
+#include "parbench/padded.hpp"
+
+namespace parbench::counters {
+
+enum class Variant {
+  racy,           // plain load+store on one shared counter: loses updates, reported as lost_updates
+  atomic,         // one atomic read-modify-write per increment on one shared counter
+  locked,         // a mutex around a plain increment of one shared counter
+  sharded,        // one counter per worker, padded apart, combined at the end
+  false_sharing,  // one counter per worker, packed into the same cache line
+};
+
+std::string_view name_of(Variant v);
+
+class Model {
+ public:
+  virtual ~Model() = default;
+  // Untimed: zero every counter before a round.
+  virtual void reset() = 0;
+  // Timed: the workers make `increments` increments in total, split evenly, and finish.
+  virtual void run_round(std::uint64_t increments) = 0;
+  // Untimed: the counted total after the round, as the model itself combines it (the same on every rank).
+  virtual std::uint64_t total() = 0;
+};
+
+struct ModelInfo {
+  std::vector<Variant> variants;
+  std::uint64_t increments_per_round = 1u << 20;  // default round size (overridden by --parbench_size)
+  std::vector<int> default_workers;               // empty: the main's default (1 and the core count)
+  int max_workers = kMaxCpuWorkers;
+  std::vector<std::pair<std::string, std::string>> context;  // library versions, device name
+  // Builds the model for one case; may throw parbench::SkipCase.
+  std::function<std::unique_ptr<Model>(Variant, int workers)> make;
+};
+
+// Defined by each model file.
+ModelInfo model_info();
+
+// Counter memory for CPU models, placed on the heap or (processes) in shared memory. Shared and per-worker
+// cells sit on separate destructive-interference ranges, except `packed`, whose slots share lines on purpose.
+struct Cells {
+  alignas(kDestructiveRange) std::atomic<std::uint64_t> shared{0};  // racy, atomic
+  alignas(kDestructiveRange) std::uint64_t guarded = 0;              // locked: only touched under the lock
+  alignas(kDestructiveRange) std::atomic<std::uint64_t> packed[kMaxCpuWorkers]{};  // false_sharing
+  Padded<std::atomic<std::uint64_t>> shards[kMaxCpuWorkers]{};                      // sharded
+
+  void reset() {
+    shared.store(0);
+    guarded = 0;
+    for (auto& p : packed) p.store(0);
+    for (auto& s : shards) s.value.store(0);
+  }
+  std::atomic<std::uint64_t>& own(Variant v, int worker) {
+    return v == Variant::sharded ? shards[worker].value : packed[worker];
+  }
+  // The total of the variant's cells (sharded and false_sharing sum the per-worker cells).
+  std::uint64_t total(Variant v, int workers) const {
+    switch (v) {
+      case Variant::racy:
+      case Variant::atomic: return shared.load();
+      case Variant::locked: return guarded;
+      case Variant::sharded:
+      case Variant::false_sharing: {
+        std::uint64_t sum = 0;
+        for (int w = 0; w < workers; ++w) sum += (v == Variant::sharded ? shards[w].value : packed[w]).load();
+        return sum;
+      }
+    }
+    return 0;
+  }
+};
+
+inline const std::vector<Variant> kAllVariants = {Variant::racy, Variant::atomic, Variant::locked,
+                                                   Variant::sharded, Variant::false_sharing};
+
+}  // namespace parbench::counters

@@ -1,0 +1,84 @@
+// Registers, times and verifies the counters cases for whichever model this executable is built with.
+#include <algorithm>
+#include <exception>
+
+#include "counters/counters.hpp"
+#include "parbench/registry.hpp"
+#include "parbench/rounds.hpp"
+
+namespace parbench::counters {
+
+std::string_view name_of(Variant v) {
+  switch (v) {
+    case Variant::racy: return "racy";
+    case Variant::atomic: return "atomic";
+    case Variant::locked: return "locked";
+    case Variant::sharded: return "sharded";
+    case Variant::false_sharing: return "false_sharing";
+  }
+  return "unknown";
+}
+
+namespace {
+
+// Round size in verify-only mode: small, but many increments per worker so races still show.
+constexpr std::uint64_t kVerifyIncrements = 1u << 16;
+
+// The racy counter is checked for what must still hold: it never over-counts, never ends at zero, and with a
+// single worker it loses nothing.
+Check check_racy(std::uint64_t increments, std::uint64_t counted, int workers) {
+  if (counted > increments)
+    return "racy counter over-counted: " + std::to_string(counted) + " > " + std::to_string(increments);
+  if (counted == 0) return "racy counter is zero after " + std::to_string(increments) + " increments";
+  if (workers == 1) return expect_equal("single-worker racy counter", increments, counted);
+  return std::nullopt;
+}
+
+void run_case(benchmark::State& state, const CaseContext& ctx, const ModelInfo& info, Variant variant) {
+  std::uint64_t increments = ctx.size != 0 ? ctx.size : info.increments_per_round;
+  if (ctx.verify_only) increments = std::min(increments, kVerifyIncrements);
+
+  std::unique_ptr<Model> model;
+  try {
+    model = info.make(variant, ctx.workers);
+  } catch (const SkipCase& e) {
+    skip_case(state, e.what());
+    return;
+  } catch (const std::exception& e) {
+    fail_case(state, std::string("failed: setting up: ") + e.what());
+    return;
+  }
+
+  double lost = 0;
+  const RoundTotals totals = run_rounds(
+      state, [&] { model->reset(); }, [&] { model->run_round(increments); },
+      [&]() -> Check {
+        const std::uint64_t counted = model->total();
+        if (variant != Variant::racy) return expect_equal("counter total", increments, counted);
+        if (Check problem = check_racy(increments, counted, ctx.workers)) return problem;
+        lost += static_cast<double>(increments - counted);
+        return std::nullopt;
+      });
+  report_throughput(state, totals, static_cast<double>(increments));
+  if (variant == Variant::racy && totals.ok && totals.rounds > 0) {
+    const double lost_per_round = lost / static_cast<double>(totals.rounds);
+    state.counters["lost_updates"] = lost_per_round;
+    state.counters["lost_fraction"] = lost_per_round / static_cast<double>(increments);
+  }
+}
+
+}  // namespace
+}  // namespace parbench::counters
+
+void parbench_register(parbench::Registry& registry) {
+  using namespace parbench::counters;
+  auto info = std::make_shared<ModelInfo>(model_info());
+  for (Variant v : info->variants)
+    registry.add(std::string(name_of(v)), [info, v](benchmark::State& state, const parbench::CaseContext& ctx) {
+      run_case(state, ctx, *info, v);
+    });
+  registry.set_default_workers(info->default_workers);
+  registry.set_max_workers(info->max_workers);
+  registry.set_primary_metric("ns_per_op");
+  for (const auto& [key, value] : info->context) registry.add_context(key, value);
+}
