@@ -39,7 +39,11 @@ class Model {
 
 struct ModelInfo {
   std::vector<Variant> variants;
-  std::uint64_t increments_per_round = 1u << 20;  // default round size (overridden by --parbench_size)
+  // Increments per round for a variant (overridden by --parbench_size). Rounds of the cheap variants are larger
+  // so that starting and joining the workers stays a small part of a round.
+  std::function<std::uint64_t(Variant)> round_increments = [](Variant v) -> std::uint64_t {
+    return v == Variant::atomic || v == Variant::locked ? 1u << 20 : 1u << 24;
+  };
   std::vector<int> default_workers;               // empty: the main's default (1 and the core count)
   int max_workers = kMaxCpuWorkers;
   std::vector<std::pair<std::string, std::string>> context;  // library versions, device name

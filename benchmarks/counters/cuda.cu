@@ -105,7 +105,7 @@ std::string device_name() {
 ModelInfo model_info() {
   ModelInfo info;
   info.variants = {Variant::racy, Variant::atomic, Variant::sharded};
-  info.increments_per_round = 1u << 24;
+  info.round_increments = [](Variant) -> std::uint64_t { return 1u << 24; };
   info.default_workers = {256, 4096, 65536, 1048576};
   info.max_workers = kMaxAnyWorkers;
   int runtime = 0;

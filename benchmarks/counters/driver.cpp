@@ -35,7 +35,7 @@ Check check_racy(std::uint64_t increments, std::uint64_t counted, int workers) {
 }
 
 void run_case(benchmark::State& state, const CaseContext& ctx, const ModelInfo& info, Variant variant) {
-  std::uint64_t increments = ctx.size != 0 ? ctx.size : info.increments_per_round;
+  std::uint64_t increments = ctx.size != 0 ? ctx.size : info.round_increments(variant);
   if (ctx.verify_only) increments = std::min(increments, kVerifyIncrements);
 
   std::unique_ptr<Model> model;

@@ -1,4 +1,4 @@
-// counters with std::thread: a team of threads spawned and joined per round, std::atomic and std::mutex.
+// counters with std::thread: a team of threads spawned and joined per round (the caller is worker 0), std::atomic and std::mutex.
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -17,14 +17,17 @@ class ThreadsCounters final : public Model {
   void reset() override { cells_->reset(); }
   std::uint64_t total() override { return cells_->total(variant_, workers_); }
 
+  // The calling thread is worker 0 (as an OpenMP master is): a spawner left waiting would otherwise compete
+  // with a worker pinned to its CPU.
   void run_round(std::uint64_t increments) override {
+    pin_worker(0);
     std::vector<std::thread> team;
-    team.reserve(workers_);
-    for (int w = 0; w < workers_; ++w)
-      team.emplace_back([this, w, n = share_of(increments, workers_, w)] {
-        pin_worker(w);
-        count(w, n);
-      });
+    team.reserve(workers_ - 1);
+    for (int w = 1; w < workers_; ++w) {
+      team.emplace_back([this, w, n = share_of(increments, workers_, w)] { count(w, n); });
+      pin_thread(team.back().native_handle(), w);
+    }
+    count(0, share_of(increments, workers_, 0));
     for (auto& t : team) t.join();
   }
 

@@ -2,6 +2,7 @@
 // maximum over ranks, so every rank makes the same iteration decisions); only rank 0 reports and writes files.
 #include <mpi.h>
 
+#include <cstdio>
 #include <cstring>
 #include <string>
 
@@ -52,7 +53,8 @@ int main(int argc, char** argv) {
     parbench::set_team(team);
     SilentReporter silent;
     if (team.rank() != 0) {
-      // Only rank 0 may open (and so truncate) the output file.
+      // Only rank 0 speaks (case lists, console output) and only it may open (and so truncate) the output file.
+      if (std::freopen("/dev/null", "w", stdout) == nullptr) std::fclose(stdout);
       int kept = 1;
       for (int i = 1; i < argc; ++i)
         if (std::strncmp(argv[i], "--benchmark_out", 15) != 0) argv[kept++] = argv[i];

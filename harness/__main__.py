@@ -1,0 +1,124 @@
+"""python3 -m harness <verb>: run, validate, report, summary."""
+import argparse
+import pathlib
+import signal
+import sys
+
+from . import discover, results, run, summary
+
+EXIT_USAGE = 2
+
+
+class Parser(argparse.ArgumentParser):
+    """Bad input gets one line and exit code 2."""
+
+    def error(self, message):
+        sys.stderr.write(f"{self.prog}: error: {message}\n")
+        sys.exit(EXIT_USAGE)
+
+
+def _parser():
+    p = Parser(prog="harness", description="parbench harness")
+    verbs = p.add_subparsers(dest="verb", required=True, parser_class=Parser)
+
+    r = verbs.add_parser("run", help="run the benchmark sweep and write results/<run-id>/")
+    r.add_argument("--build-dir", default="build", help="CMake build tree (benchmarks in BUILD/bin)")
+    r.add_argument("--out", default="results", help="folder for run folders (default: results)")
+    r.add_argument("--profile", default="default", help="quick | default | full")
+    r.add_argument("--workers", help="comma-separated worker counts (default: the profile's sweep)")
+    r.add_argument("--oversubscribe", action="store_true", help="add 2x the CPU count to the sweep")
+    r.add_argument("--workload", help="comma-separated workloads to run")
+    r.add_argument("--model", help="comma-separated models to run")
+    r.add_argument("--variant", help="comma-separated variants to run")
+    r.add_argument("--repetitions", type=int, help="samples per case (overrides the profile)")
+    r.add_argument("--min-time", type=float, help="minimum seconds per sample (overrides the profile)")
+    r.add_argument("--timeout", type=float, help="seconds allowed per executable invocation")
+    r.add_argument("--bind", choices=("cores", "none"), default="cores", help="pin workers to cores (default)")
+    r.add_argument("--run-id", help="name of the run folder (default: time and profile)")
+    r.add_argument("--resume", metavar="RUN", help="finish an interrupted run (its id or folder)")
+    r.add_argument("--no-report", action="store_true", help="skip figures and report.html")
+
+    v = verbs.add_parser("validate", help="check results.json files against the schema")
+    v.add_argument("files", nargs="+")
+
+    for verb, text in (("report", "write figures and report.html for a run"),
+                       ("summary", "print the terminal summary of a run")):
+        sub = verbs.add_parser(verb, help=text)
+        sub.add_argument("run_dir")
+    return p
+
+
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def cmd_run(args, argv):
+    try:
+        runner, doc = run.start(args, argv)
+    except (run.UsageError, discover.BuildError, results.ResultsError) as e:
+        print(f"harness run: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    signal.signal(signal.SIGTERM, _raise_interrupt)  # batch systems stop jobs with SIGTERM
+    print(f"run {doc['run']['id']}: {sum(i['status'] == 'pending' for i in doc['run']['invocations'])} invocations "
+          f"pending, writing {runner.run_dir}", flush=True)
+    try:
+        runner.save()
+        runner.run()
+    except KeyboardInterrupt:
+        run.finish(runner, "interrupted")
+        print(f"\ninterrupted: finished results kept in {runner.run_dir / 'results.json'}; complete them with "
+              f"--resume {runner.run_dir}", file=sys.stderr)
+        return 130
+    run.finish(runner, "complete")
+    if not args.no_report:
+        page, problem = _report(doc, runner.run_dir)
+        if problem:
+            print(f"warning: {problem}; report has no figures", file=sys.stderr)
+    print()
+    print(summary.text(doc, runner.run_dir))
+    return 0
+
+
+def _report(doc, run_dir):
+    from . import report
+    return report.build(doc, run_dir)
+
+
+def _load_run(path):
+    path = pathlib.Path(path)
+    doc = results.load(path)
+    return doc, (path if path.is_dir() else path.parent)
+
+
+def main(argv=None):
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = _parser().parse_args(argv)
+    if args.verb == "run":
+        return cmd_run(args, argv)
+    if args.verb == "validate":
+        bad = 0
+        for f in args.files:
+            try:
+                doc = results.load(f)
+                print(f"{f}: valid ({len(doc['records'])} records)")
+            except results.ResultsError as e:
+                print(f"harness validate: {e}", file=sys.stderr)
+                bad += 1
+        return EXIT_USAGE if bad else 0
+    try:
+        doc, run_dir = _load_run(args.run_dir)
+    except results.ResultsError as e:
+        print(f"harness {args.verb}: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.verb == "report":
+        page, problem = _report(doc, run_dir)
+        print(page)
+        if problem:
+            print(f"warning: {problem}", file=sys.stderr)
+        return 0
+    print(summary.text(doc, run_dir))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

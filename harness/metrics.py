@@ -1,0 +1,21 @@
+"""What each reported counter means: unit and which direction is better."""
+
+KNOWN = {
+    "ns_per_op": ("ns", "lower"),
+    "items_per_second": ("1/s", "higher"),
+    "overhead_ns": ("ns", "lower"),
+    "bytes_per_second": ("B/s", "higher"),
+    "gflops": ("GFLOP/s", "higher"),
+    "steps_per_second": ("1/s", "higher"),
+    "fairness": ("Jain index", "higher"),
+    "lost_updates": ("updates", "lower"),
+    "lost_fraction": ("fraction", "lower"),
+    "ops": ("ops", "none"),
+}
+
+
+def describe(name, time_unit="ns"):
+    """(unit, direction) of a counter or of Google Benchmark's real_time."""
+    if name == "real_time":
+        return time_unit, "lower"
+    return KNOWN.get(name, ("", "none"))

@@ -1,0 +1,66 @@
+"""Figures for a run: for each workload and variant, throughput against workers, one line per model, with the
+ideal-scaling line from the best single-worker result. Needs matplotlib (Debian: python3-matplotlib)."""
+import math
+import pathlib
+
+MODEL_ORDER = ("threads", "processes", "tbb", "openmp", "mpi", "cuda")
+
+
+def _rate(record):
+    """(median, low, high) of items_per_second, or None."""
+    counter = record["counters"].get("items_per_second")
+    if not counter or counter["median"] is None:
+        return None
+    low, high = counter.get("ci95") or (counter["median"], counter["median"])
+    return counter["median"], low, high
+
+
+def scaling_figures(doc, run_dir):
+    """Writes <workload>_scaling.png into run_dir; returns the paths written."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    written = []
+    by_workload = {}
+    for r in doc["records"]:
+        if r["status"] == "ok" and r["workers"] and r["model"] not in ("cuda",) and _rate(r):
+            by_workload.setdefault(r["workload"], {}).setdefault(r["variant"], []).append(r)
+    for workload, variants in sorted(by_workload.items()):
+        names = sorted(variants)
+        columns = min(3, len(names))
+        rows = math.ceil(len(names) / columns)
+        fig, axes = plt.subplots(rows, columns, figsize=(5.2 * columns, 4.0 * rows), squeeze=False)
+        for ax, variant in zip(axes.flat, names):
+            records = variants[variant]
+            models = sorted({r["model"] for r in records}, key=lambda m: MODEL_ORDER.index(m)
+                            if m in MODEL_ORDER else 99)
+            for model in models:
+                points = sorted((r["workers"], _rate(r)) for r in records if r["model"] == model)
+                xs = [p[0] for p in points]
+                ys = [p[1][0] for p in points]
+                errors = [[max(0, p[1][0] - p[1][1]) for p in points], [max(0, p[1][2] - p[1][0]) for p in points]]
+                ax.errorbar(xs, ys, yerr=errors, marker="o", capsize=3, label=model)
+            serial = [_rate(r)[0] for r in records if r["workers"] == 1]
+            all_workers = sorted({r["workers"] for r in records})
+            if serial:
+                best = max(serial)
+                ax.plot(all_workers, [best * w for w in all_workers], linestyle="--", color="gray",
+                        label="ideal (best 1-worker × p)")
+            ax.set_title(f"{workload}: {variant}")
+            ax.set_xlabel("workers")
+            ax.set_ylabel("operations per second")
+            ax.set_yscale("log")
+            ax.set_xticks(all_workers)
+            ax.grid(True, which="both", alpha=0.3)
+            ax.legend(fontsize="small")
+        for ax in list(axes.flat)[len(names):]:
+            ax.set_visible(False)
+        fig.suptitle(f"{workload} — run {doc['run']['id']} on {doc['host']['cpu_model']} "
+                     f"({doc['host']['logical_cpus']} CPUs); error bars: 95% CI of the median")
+        fig.tight_layout()
+        path = pathlib.Path(run_dir) / f"{workload}_scaling.png"
+        fig.savefig(path, dpi=110)
+        plt.close(fig)
+        written.append(path)
+    return written
