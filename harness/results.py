@@ -26,9 +26,10 @@ def validate(doc):
         raise ResultsError("top level is not a JSON object")
     if doc.get("schema") != SCHEMA_VERSION:
         raise ResultsError(f"schema is {doc.get('schema')!r}, expected {SCHEMA_VERSION!r}")
-    errors = sorted(_validator().iter_errors(doc), key=lambda e: list(e.absolute_path))
+    import jsonschema
+    errors = list(_validator().iter_errors(doc))
     if errors:
-        first = errors[0]
+        first = jsonschema.exceptions.best_match(errors)
         where = "/".join(str(p) for p in first.absolute_path) or "(top)"
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         raise ResultsError(f"{where}: {first.message}{more}")

@@ -1,0 +1,44 @@
+"""./run_all.sh --profile quick into a temporary folder: verified counters records for every CPU model at 1 and 2
+workers, CUDA skipped with its reason (no device here) or verified (with one), a valid results.json, the figure
+and the page."""
+import os
+import subprocess
+
+from conftest import REPO, harness, load
+
+CPU_MODELS = ("threads", "processes", "tbb", "openmp", "mpi")
+
+
+def test_quick_run_all(build_dir, python, tmp_path):
+    env = dict(os.environ, PARBENCH_PYTHON=python)
+    result = subprocess.run(["./run_all.sh", "--profile", "quick", "--skip-install", "--build-dir", str(build_dir),
+                             "--out", str(tmp_path)], cwd=REPO, capture_output=True, text=True, timeout=900,
+                            env=env)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    (run_dir,) = [p for p in tmp_path.iterdir() if p.is_dir()]
+    assert harness(python, "validate", run_dir / "results.json").returncode == 0
+    doc = load(run_dir / "results.json")
+    assert doc["run"]["status"] == "complete" and doc["run"]["profile"] == "quick"
+
+    counters = [r for r in doc["records"] if r["workload"] == "counters"]
+    for model in CPU_MODELS:
+        for workers in (1, 2):
+            mine = [r for r in counters if r["model"] == model and r["workers"] == workers]
+            assert {r["variant"] for r in mine} >= {"racy", "atomic", "locked", "sharded"}, (model, workers)
+            for r in mine:
+                assert r["status"] == "ok" and r["verified"], (r["id"], r["message"])
+                assert r["median"] > 0 and len(r["samples"]) == 3
+    racy_single = [r for r in counters if r["variant"] == "racy" and r["workers"] == 1]
+    assert all(r["counters"]["lost_updates"]["median"] == 0 for r in racy_single)
+
+    cuda = [r for r in counters if r["model"] == "cuda"]
+    assert cuda, "the CUDA model is neither run nor recorded as skipped"
+    for r in cuda:
+        assert r["status"] in ("ok", "skipped"), r["message"]
+        if r["status"] == "skipped":
+            assert "no CUDA device" in r["message"] or "not built" in r["message"]
+
+    assert (run_dir / "counters_scaling.png").stat().st_size > 10_000
+    page = (run_dir / "report.html").read_text()
+    assert "data:image/png;base64," in page and "results.json" in page
+    assert "results:" in result.stdout and "speedup" in result.stdout

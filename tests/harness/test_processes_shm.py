@@ -1,0 +1,57 @@
+"""A killed counters_processes run leaves nothing in /dev/shm and no worker processes."""
+import os
+import pathlib
+import signal
+import subprocess
+import time
+
+import pytest
+
+SHM = pathlib.Path("/dev/shm")
+
+
+def children_of(pid):
+    found = []
+    for stat in pathlib.Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.parametrize("kill_group", [True, False], ids=["whole-group", "parent-only"])
+def test_killed_run_leaves_no_segments_or_workers(build_dir, kill_group):
+    exe = build_dir / "bin" / "counters_processes"
+    if not exe.exists():
+        pytest.skip("counters_processes not built")
+    before = set(SHM.iterdir())
+    proc = subprocess.Popen([str(exe), "--parbench_workers=2", "--benchmark_filter=locked",
+                             "--benchmark_min_time=30"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    deadline = time.monotonic() + 30
+    while len(children_of(proc.pid)) < 2:  # the fork pool is up and working
+        assert time.monotonic() < deadline and proc.poll() is None, "workers never started"
+        time.sleep(0.05)
+    workers = children_of(proc.pid)
+    time.sleep(0.3)
+    if kill_group:
+        os.killpg(proc.pid, signal.SIGKILL)
+    else:
+        proc.kill()  # workers must follow their parent (PR_SET_PDEATHSIG)
+    proc.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while any(alive(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(alive(w) for w in workers), "worker processes outlived their parent"
+    assert set(SHM.iterdir()) - before == set(), "segments left in /dev/shm"

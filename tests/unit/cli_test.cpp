@@ -1,0 +1,52 @@
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "parbench/cli.hpp"
+
+using parbench::UsageError;
+
+TEST(WorkerList, ParsesCommaSeparatedCounts) {
+  EXPECT_EQ(parbench::parse_worker_list("1,2,4", 8), (std::vector<int>{1, 2, 4}));
+  EXPECT_EQ(parbench::parse_worker_list("3", 8), (std::vector<int>{3}));
+}
+
+TEST(WorkerList, RejectsZeroNegativeTooLargeAndGarbage) {
+  for (const char* bad : {"0", "-1", "9", "1,,2", "", "2,x", "1.5", "1,2,"})
+    EXPECT_THROW(parbench::parse_worker_list(bad, 8), UsageError) << bad;
+}
+
+TEST(Size, ParsesSuffixes) {
+  EXPECT_EQ(parbench::parse_size("30M"), 30'000'000u);
+  EXPECT_EQ(parbench::parse_size("64k"), 64'000u);
+  EXPECT_EQ(parbench::parse_size("12"), 12u);
+  for (const char* bad : {"0", "-3", "12x", "", "k"}) EXPECT_THROW(parbench::parse_size(bad), UsageError) << bad;
+}
+
+struct Argv {
+  explicit Argv(std::vector<std::string> a) : args(std::move(a)) {
+    for (auto& s : args) pointers.push_back(s.data());
+    pointers.push_back(nullptr);
+    argc = static_cast<int>(args.size());
+  }
+  std::vector<std::string> args;
+  std::vector<char*> pointers;
+  int argc;
+};
+
+TEST(TakeOptions, RemovesOwnFlagsAndKeepsTheRest) {
+  Argv a({"exe", "--parbench_workers=1,2", "--benchmark_filter=x", "--parbench_verify_only", "--parbench_size=5k"});
+  const auto options = parbench::take_options(a.argc, a.pointers.data());
+  EXPECT_EQ(options.workers, (std::vector<int>{1, 2}));
+  EXPECT_TRUE(options.verify_only);
+  EXPECT_EQ(options.size, 5000u);
+  ASSERT_EQ(a.argc, 2);
+  EXPECT_STREQ(a.pointers[1], "--benchmark_filter=x");
+  EXPECT_EQ(a.pointers[2], nullptr);
+}
+
+TEST(TakeOptions, RejectsUnknownParbenchFlag) {
+  Argv a({"exe", "--parbench_wrokers=2"});
+  EXPECT_THROW(parbench::take_options(a.argc, a.pointers.data()), UsageError);
+}
