@@ -33,6 +33,7 @@ def _parser():
     r.add_argument("--repetitions", type=int, help="samples per case (overrides the profile)")
     r.add_argument("--min-time", type=float, help="minimum seconds per sample (overrides the profile)")
     r.add_argument("--timeout", type=float, help="seconds allowed per executable invocation")
+    r.add_argument("--size", help="work per round, passed to every benchmark (e.g. 30M; default: each workload's)")
     r.add_argument("--bind", choices=("cores", "none"), default="cores", help="pin workers to cores (default)")
     r.add_argument("--run-id", help="name of the run folder (default: time and profile)")
     r.add_argument("--resume", metavar="RUN", help="finish an interrupted run (its id or folder)")

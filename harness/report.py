@@ -35,8 +35,9 @@ def write(doc, run_dir, figures, plot_problem=None):
     images = []
     for path in figures:
         data = base64.b64encode(pathlib.Path(path).read_bytes()).decode()
-        images.append(f'<figure><img alt="{html.escape(path.name)}" src="data:image/png;base64,{data}">'
-                      f'<figcaption>{html.escape(path.name)}</figcaption></figure>')
+        name = html.escape(path.name)
+        images.append(f'<figure><img alt="{name}" src="data:image/png;base64,{data}">'
+                      f'<figcaption><a href="{name}">{name}</a></figcaption></figure>')
     if plot_problem:
         images.append(f"<p class=warn>No figures: {html.escape(plot_problem)}</p>")
     run = doc["run"]

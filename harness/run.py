@@ -2,6 +2,7 @@
 import datetime
 import os
 import pathlib
+import re
 import shutil
 import signal
 import subprocess
@@ -120,6 +121,8 @@ class Runner:
         command = [str(bench.path)]
         if workers is not None and bench.model != "mpi":
             command.append(f"--parbench_workers={workers}")
+        if self.config.get("size"):
+            command.append(f"--parbench_size={self.config['size']}")
         if self.config.get("variants"):
             command.append("--benchmark_filter=^(" + "|".join(self.config["variants"]) + ")/")
         command += extra
@@ -354,7 +357,9 @@ def start(args, argv):
             if value <= 0:
                 raise UsageError(f"--{key.replace('_', '-')} must be positive")
             profile[key] = value
-    config = {"profile": args.profile, "repetitions": int(profile["repetitions"]), "min_time": profile["min_time"],
+    if args.size is not None and not re.fullmatch(r"[1-9][0-9]*[kMG]?", args.size):
+        raise UsageError(f"bad size {args.size!r} (want a positive integer, optional k/M/G suffix)")
+    config = {"profile": args.profile, "size": args.size, "repetitions": int(profile["repetitions"]), "min_time": profile["min_time"],
               "timeout": profile["timeout"], "workers": workers, "oversubscribe": oversubscribe, "bind": args.bind,
               "models": models, "workloads": workloads, "variants": variants, "build_dir": str(build_dir),
               "mpiexec": build_manifest.get("mpiexec") or None}

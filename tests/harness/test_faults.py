@@ -1,9 +1,12 @@
 """A benchmark that crashes, hangs, writes garbage or fails its check is recorded as such and the run goes on;
 Ctrl-C keeps what finished and --resume completes it; bad input gets one line and exit code 2."""
 import os
+import pathlib
 import signal
 import subprocess
 import time
+
+import pytest
 
 from conftest import REPO, harness, load
 
@@ -26,7 +29,7 @@ def test_faulty_benchmarks_are_recorded_and_the_run_goes_on(python, fake_build, 
     pids = tmp_path / "pids"
     env = dict(os.environ, FAKE_PIDS=str(pids))
     result = harness(python, "run", "--build-dir", build, "--out", tmp_path / "out", "--run-id", "faults",
-                     "--workers", "1", "--repetitions", "3", "--timeout", "3", "--no-report", env=env)
+                     "--workers", "1", "--repetitions", "3", "--timeout", "5", "--no-report", env=env)
     assert result.returncode == 0, result.stderr
     doc = load(tmp_path / "out" / "faults" / "results.json")
     got = records_by_model_workload(doc)
@@ -40,7 +43,7 @@ def test_faulty_benchmarks_are_recorded_and_the_run_goes_on(python, fake_build, 
     assert "SIGSEGV" in crash["message"] and "about to crash" in crash["message"]
 
     hang = got[("hang", 1)]
-    assert hang["status"] == "timeout" and "timed out after 3" in hang["message"]
+    assert hang["status"] == "timeout" and "timed out after 5" in hang["message"]
     assert "hanging" in hang["message"]
     # The hung benchmark and its helper in another process group are both gone.
     for line in pids.read_text().split("\n"):
@@ -59,7 +62,8 @@ def test_faulty_benchmarks_are_recorded_and_the_run_goes_on(python, fake_build, 
     assert validated.returncode == 0, validated.stderr
 
 
-def test_interrupt_keeps_finished_results_and_resume_completes(python, fake_build, tmp_path):
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_interrupt_keeps_finished_results_and_resume_completes(python, fake_build, tmp_path, stop):
     build = fake_build("good_threads", "stall_threads")
     release = tmp_path / "release"
     pids = tmp_path / "pids"
@@ -73,7 +77,7 @@ def test_interrupt_keeps_finished_results_and_resume_completes(python, fake_buil
     while not (pids.exists() and pids.read_text().strip()):  # the stall fake is hanging now
         assert time.monotonic() < deadline and proc.poll() is None, "stall fake never started"
         time.sleep(0.1)
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(stop)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     assert "--resume" in err
@@ -131,3 +135,43 @@ def test_corrupt_results_are_rejected_and_left_untouched(python, tmp_path):
     assert sorted(p.name for p in run_dir.iterdir()) == ["results.json"]
     assert "no such file" in one_line_exit_2(harness(python, "validate", tmp_path / "missing.json"))
     assert "no such file" in one_line_exit_2(harness(python, "summary", tmp_path / "missing"))
+
+
+def benchmark_processes(name):
+    found = []
+    for comm in pathlib.Path("/proc").glob("[0-9]*/comm"):
+        try:
+            if comm.read_text().strip() == name:
+                found.append(int(comm.parent.name))
+        except OSError:
+            pass
+    return [pid for pid in found if alive(pid)]
+
+
+def test_interrupt_kills_every_mpi_rank(python, build_dir, tmp_path):
+    if not (build_dir / "bin" / "counters_mpi").exists():
+        pytest.skip("counters_mpi not built")
+    before = set(benchmark_processes("counters_mpi"))
+    proc = subprocess.Popen([python, "-m", "harness", "run", "--build-dir", str(build_dir), "--out", str(tmp_path),
+                             "--run-id", "mpi", "--model", "mpi", "--variant", "locked", "--workers", "2",
+                             "--size", "200M", "--no-report"], cwd=REPO, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while len(set(benchmark_processes("counters_mpi")) - before) < 2:  # both ranks are in their first round
+        assert time.monotonic() < deadline and proc.poll() is None, "MPI ranks never started"
+        time.sleep(0.1)
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    leftovers = set(benchmark_processes("counters_mpi")) - before
+    assert not leftovers, f"MPI ranks survived Ctrl-C: {leftovers}"
+    assert load(tmp_path / "mpi" / "results.json")["run"]["status"] == "interrupted"
+
+
+def test_run_all_rejects_bad_arguments(tmp_path):
+    for args, complaint in ((["--bogus"], "unknown argument"), (["--profile", "huge"], "unknown profile"),
+                            (["--out"], "needs a value")):
+        result = subprocess.run(["./run_all.sh", *args], cwd=REPO, capture_output=True, text=True, timeout=60)
+        assert result.returncode == 2, result.stderr
+        assert complaint in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
