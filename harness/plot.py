@@ -3,7 +3,7 @@ ideal-scaling line from the best single-worker result. Needs matplotlib (Debian:
 import math
 import pathlib
 
-MODEL_ORDER = ("threads", "processes", "tbb", "openmp", "mpi", "cuda")
+from . import MODELS as MODEL_ORDER
 
 
 def _rate(record):

@@ -3,6 +3,7 @@ import base64
 import html
 import pathlib
 
+from . import MODELS
 from .summary import _fmt
 
 
@@ -10,7 +11,9 @@ def _table(records):
     head = ("workload", "variant", "model", "workers", "metric", "median", "95% CI", "CV", "speedup",
             "efficiency", "status", "message")
     rows = []
-    for r in sorted(records, key=lambda r: (r["workload"], r["variant"], r["model"], r["workers"] or 0)):
+    order = {m: i for i, m in enumerate(MODELS)}
+    for r in sorted(records, key=lambda r: (r["workload"], r["variant"], order.get(r["model"], len(order)),
+                                            r["workers"] or 0)):
         ci = r["ci95"]
         d = r["derived"]
         cells = (r["workload"], r["variant"], r["model"], str(r["workers"] or "-"),

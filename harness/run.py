@@ -315,6 +315,14 @@ def start(args, argv):
     """Creates the run folder and document, or reopens one to resume. Returns (runner, doc)."""
     out_dir = pathlib.Path(args.out)
     if args.resume:
+        chosen = [flag for flag, value in (("--profile", args.profile != "default"), ("--workers", args.workers),
+                                           ("--model", args.model), ("--workload", args.workload),
+                                           ("--variant", args.variant), ("--size", args.size),
+                                           ("--run-id", args.run_id), ("--repetitions", args.repetitions),
+                                           ("--min-time", args.min_time), ("--timeout", args.timeout))
+                  if value]
+        if chosen:
+            raise UsageError(f"--resume continues a run with its own settings; drop {', '.join(chosen)}")
         run_dir = pathlib.Path(args.resume)
         if not (run_dir / "results.json").exists():
             run_dir = out_dir / args.resume

@@ -1,4 +1,5 @@
 """The terminal summary printed at the end of a run (also `python3 -m harness summary RUN`)."""
+from . import MODELS
 
 
 def _fmt(value, digits=3):
@@ -11,7 +12,7 @@ def _fmt(value, digits=3):
 
 def table(doc):
     rows = [("workload", "variant", "model", "workers", "median", "unit", "speedup", "status")]
-    order = {m: i for i, m in enumerate(("threads", "processes", "tbb", "openmp", "mpi", "cuda"))}
+    order = {m: i for i, m in enumerate(MODELS)}
     records = sorted(doc["records"], key=lambda r: (r["workload"], r["variant"], order.get(r["model"], 99),
                                                     r["workers"] or 0))
     for r in records:

@@ -94,3 +94,19 @@ def test_write_is_atomic_and_keeps_the_old_file_on_failure(tmp_path):
         results.write_atomic(path, {"a": object()})
     assert load(path) == {"a": 1}
     assert [p.name for p in tmp_path.iterdir()] == ["results.json"]
+
+
+def test_models_skipped_at_configure_time_become_skipped_records(python, fake_build, tmp_path):
+    build = fake_build("good_threads")
+    (build / "parbench_build.json").write_text(
+        '{"benchmark_version": "1.7.1", "skipped_models": {"tbb": "oneTBB not found (Debian: libtbb-dev)"}}')
+    result = harness(python, "run", "--build-dir", build, "--out", tmp_path / "out", "--run-id", "skips",
+                     "--workers", "1", "--no-report")
+    assert result.returncode == 0, result.stderr
+    doc = load(tmp_path / "out" / "skips" / "results.json")
+    (skipped,) = [r for r in doc["records"] if r["model"] == "tbb"]
+    assert skipped["status"] == "skipped" and skipped["workload"] == "good" and skipped["variant"] == "*"
+    assert "oneTBB not found" in skipped["message"]
+    assert doc["software"]["skipped_models"] == {"tbb": "oneTBB not found (Debian: libtbb-dev)"}
+    again = harness(python, "run", "--resume", tmp_path / "out" / "skips", "--workers", "2")
+    assert again.returncode == 2 and "drop --workers" in again.stderr
