@@ -1,4 +1,4 @@
-"""python3 -m harness <verb>: run, validate, report, summary."""
+"""python3 -m harness <verb>: run, validate, plot, report, summary."""
 import argparse
 import pathlib
 import signal
@@ -42,7 +42,8 @@ def _parser():
     v = verbs.add_parser("validate", help="check results.json files against the schema")
     v.add_argument("files", nargs="+")
 
-    for verb, text in (("report", "write figures and report.html for a run"),
+    for verb, text in (("plot", "write the figures of a run into its folder"),
+                       ("report", "write figures and report.html for a run"),
                        ("summary", "print the terminal summary of a run")):
         sub = verbs.add_parser(verb, help=text)
         sub.add_argument("run_dir")
@@ -111,6 +112,15 @@ def main(argv=None):
     except results.ResultsError as e:
         print(f"harness {args.verb}: {e}", file=sys.stderr)
         return EXIT_USAGE
+    if args.verb == "plot":
+        from . import plot
+        try:
+            for path in plot.scaling_figures(doc, run_dir):
+                print(path)
+        except ImportError as e:
+            print(f"harness plot: matplotlib is not importable by {sys.executable} ({e})", file=sys.stderr)
+            return 1
+        return 0
     if args.verb == "report":
         page, problem = _report(doc, run_dir)
         print(page)
