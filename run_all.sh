@@ -45,6 +45,7 @@ PARBENCH_SKIP_INSTALL=$skip_install ci/install_deps.sh
 [ -x "$python" ] || { echo "run_all.sh: no Python at $python (set PARBENCH_PYTHON)" >&2; exit 2; }
 
 jobs=$(nproc 2>/dev/null || echo 2)
+echo "run_all.sh: configuring and building in $build_dir/ ..."
 cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DPARBENCH_PORTABLE="$portable" --log-level=NOTICE >/dev/null
 cmake --build "$build_dir" -j "$jobs" >/dev/null
 
