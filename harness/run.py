@@ -225,17 +225,8 @@ class Runner:
             self.doc["software"]["benchmark_library_build_type"] = context["library_build_type"]
 
     def _record(self, inv, variant, params, workers, metric, status, message, name=None):
-        case = name or (variant + "".join(f"/{k}:{v}" for k, v in params.items()) +
-                        (f"/workers:{workers}" if workers is not None else ""))
-        return {
-            "id": f"{inv['workload']}/{inv['model']}/{case}",
-            "workload": inv["workload"], "model": inv["model"], "variant": variant, "params": params,
-            "workers": workers, "case": case,
-            "metric": metric or {"name": "ns_per_op", "unit": "ns", "direction": "lower"},
-            "samples": [], "median": None, "ci95": None, "cv": None, "counters": {},
-            "verified": False, "status": status, "message": message, "raw_file": inv.get("raw_file"),
-            "derived": {},
-        }
+        return make_record(inv["workload"], inv["model"], variant, params, workers, metric, status, message,
+                           name=name, raw_file=inv.get("raw_file"))
 
     def _case_record(self, inv, name, variant, params, workers, case, context):
         metric_name = context.get("parbench_primary_metric") or "real_time"
@@ -289,6 +280,20 @@ class Runner:
             self.log(f"{label} {inv['status']}: {summary}{seconds}", flush=True)
 
 
+def make_record(workload, model, variant, params, workers, metric, status, message, name=None, raw_file=None):
+    """A record without numbers (status not ok, or before its samples are filled in). `variant` "*" with
+    `workers` None stands for a whole model or invocation that produced no cases."""
+    case = name or (variant + "".join(f"/{k}:{v}" for k, v in params.items()) +
+                    (f"/workers:{workers}" if workers is not None else ""))
+    return {
+        "id": f"{workload}/{model}/{case}",
+        "workload": workload, "model": model, "variant": variant, "params": params, "workers": workers,
+        "case": case, "metric": metric or {"name": "ns_per_op", "unit": "ns", "direction": "lower"},
+        "samples": [], "median": None, "ci95": None, "cv": None, "counters": {},
+        "verified": False, "status": status, "message": message, "raw_file": raw_file, "derived": {},
+    }
+
+
 def plan(benchmarks, config, cpus, build_manifest):
     invocations, skipped_records = [], []
     workers = config["workers"]
@@ -302,12 +307,8 @@ def plan(benchmarks, config, cpus, build_manifest):
         if config.get("models") and model not in config["models"]:
             continue
         for workload in workloads:
-            skipped_records.append({
-                "id": f"{workload}/{model}/*", "workload": workload, "model": model, "variant": "*", "params": {},
-                "workers": None, "case": "*", "metric": {"name": "ns_per_op", "unit": "ns", "direction": "lower"},
-                "samples": [], "median": None, "ci95": None, "cv": None, "counters": {}, "verified": False,
-                "status": "skipped", "message": f"skipped: model not built: {reason}", "raw_file": None,
-                "derived": {}})
+            skipped_records.append(make_record(workload, model, "*", {}, None, None, "skipped",
+                                               f"skipped: model not built: {reason}"))
     return invocations, skipped_records
 
 

@@ -12,11 +12,7 @@ namespace {
 
 class ThreadsCounters final : public Model {
  public:
-  ThreadsCounters(Variant v, int workers) : variant_(v), workers_(workers), cells_(std::make_unique<Cells>()) {
-    // glibc drops the lock prefix from its mutexes while a process has never had a second thread; a 1-worker
-    // round spawns none, so make the process multi-threaded once, or the 1-worker baseline is flattered.
-    std::thread([] {}).join();
-  }
+  ThreadsCounters(Variant v, int workers) : variant_(v), workers_(workers), cells_(std::make_unique<Cells>()) {}
 
   void reset() override { cells_->reset(); }
   std::uint64_t total() override { return cells_->total(variant_, workers_); }

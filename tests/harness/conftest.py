@@ -48,3 +48,35 @@ def fake_build(tmp_path):
 def load(path):
     with open(path, encoding="utf-8") as f:
         return json.load(f)
+
+
+def _stat_fields(pid):
+    """Fields of /proc/PID/stat after the command name: state, ppid, pgrp, session, …; None if gone."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8", errors="replace") as f:
+            return f.read().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+
+
+def alive(pid):
+    """True while the process exists and is not a zombie."""
+    fields = _stat_fields(pid)
+    return fields is not None and fields[0] != "Z"
+
+
+def processes(where):
+    """Live PIDs whose (pid, fields, command name) satisfy `where`."""
+    found = []
+    for entry in pathlib.Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        pid = int(entry.name)
+        fields = _stat_fields(pid)
+        try:
+            comm = (entry / "comm").read_text().strip()
+        except OSError:
+            continue
+        if fields is not None and fields[0] != "Z" and where(pid, fields, comm):
+            found.append(pid)
+    return found

@@ -1,27 +1,17 @@
 """A benchmark that crashes, hangs, writes garbage or fails its check is recorded as such and the run goes on;
 Ctrl-C keeps what finished and --resume completes it; bad input gets one line and exit code 2."""
 import os
-import pathlib
 import signal
 import subprocess
 import time
 
 import pytest
 
-from conftest import REPO, harness, load
+from conftest import REPO, alive, harness, load, processes
 
 
 def records_by_model_workload(doc):
     return {(r["workload"], r["workers"]): r for r in doc["records"]}
-
-
-def alive(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    with open(f"/proc/{pid}/stat") as f:
-        return f.read().split(")")[-1].split()[0] != "Z"
 
 
 def test_faulty_benchmarks_are_recorded_and_the_run_goes_on(python, fake_build, tmp_path):
@@ -138,14 +128,7 @@ def test_corrupt_results_are_rejected_and_left_untouched(python, tmp_path):
 
 
 def benchmark_processes(name):
-    found = []
-    for comm in pathlib.Path("/proc").glob("[0-9]*/comm"):
-        try:
-            if comm.read_text().strip() == name:
-                found.append(int(comm.parent.name))
-        except OSError:
-            pass
-    return [pid for pid in found if alive(pid)]
+    return processes(lambda pid, fields, comm: comm == name)
 
 
 def test_interrupt_kills_every_mpi_rank(python, build_dir, tmp_path):

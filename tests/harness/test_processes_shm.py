@@ -7,6 +7,8 @@ import time
 
 import pytest
 
+from conftest import alive, processes
+
 SHM = pathlib.Path("/dev/shm")
 # Open MPI's own segments come and go while MPI tests run beside this one (ctest -j); parbench names nothing here.
 OTHERS = ("vader_segment", "sm_segment", "osc_", "ompi", "pmix")
@@ -16,24 +18,8 @@ def segments():
     return {p for p in SHM.iterdir() if not p.name.startswith(OTHERS)}
 
 
-def children_of(pid):
-    found = []
-    for stat in pathlib.Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
-    return found
-
-
-def alive(pid):
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
+def children_of(parent):
+    return processes(lambda pid, fields, comm: int(fields[1]) == parent)
 
 
 @pytest.mark.parametrize("kill_group", [True, False], ids=["whole-group", "parent-only"])

@@ -31,6 +31,11 @@ int run_main(int argc, char** argv, const Identity& identity, benchmark::Benchma
     if (team().rank() == 0) std::fprintf(stderr, "%s: %s\n", argv[0], e.what());
     return 2;
   }
+  // glibc drops the lock prefix from its mutexes while a process has never had a second thread. A 1-worker case
+  // may create none, which would flatter its lock costs against every multi-worker case; one short-lived thread
+  // makes the process count as multi-threaded for good. It is joined, so forks still start single-threaded.
+  std::thread([] {}).join();
+
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
 
