@@ -2,7 +2,7 @@
 # The main job: install what is missing, build, run a profile, write results.json, figures and report.html.
 #   ./run_all.sh [--profile quick|default|full] [--out DIR] [--build-dir DIR] [--skip-install] [--portable]
 #                [-- any further `harness run` flags, e.g. --model openmp,tbb --workers 1,2]
-# Resume an interrupted run:  ./run_all.sh --resume results/<run-id>
+# Resume an interrupted run:  ./run_all.sh --resume results/<run-id>   (or its run id; no other run options)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -12,6 +12,7 @@ usage() {
 die_usage() { echo "run_all.sh: $1" >&2; exit 2; }
 
 profile=default
+profile_set=0
 out=results
 build_dir=build
 skip_install=${PARBENCH_SKIP_INSTALL:-0}
@@ -20,8 +21,8 @@ resume=""
 harness_args=()
 while [ $# -gt 0 ]; do
   case "$1" in
-    --profile) [ $# -ge 2 ] || die_usage "--profile needs a value"; profile=$2; shift ;;
-    --profile=*) profile=${1#*=} ;;
+    --profile) [ $# -ge 2 ] || die_usage "--profile needs a value"; profile=$2; profile_set=1; shift ;;
+    --profile=*) profile=${1#*=}; profile_set=1 ;;
     --out) [ $# -ge 2 ] || die_usage "--out needs a value"; out=$2; shift ;;
     --out=*) out=${1#*=} ;;
     --build-dir) [ $# -ge 2 ] || die_usage "--build-dir needs a value"; build_dir=$2; shift ;;
@@ -38,11 +39,24 @@ while [ $# -gt 0 ]; do
 done
 case "$profile" in quick|default|full) ;; *) die_usage "unknown profile '$profile' (quick, default, full)" ;; esac
 
-# Debian's matplotlib/numpy/jsonschema belong to Debian's python3, not to a pyenv one first on PATH.
-python=${PARBENCH_PYTHON:-/usr/bin/python3}
+if [ -n "$resume" ]; then
+  # A resumed run keeps its own settings: refuse the ones that would be ignored, before anything is built.
+  [ ${#harness_args[@]} -eq 0 ] || die_usage "--resume continues a run with its own settings; drop '${harness_args[*]}'"
+  [ "$profile_set" = 0 ] || die_usage "--resume continues a run with its own settings; drop --profile"
+  if [ -f "$resume" ] && [ "$(basename "$resume")" = results.json ]; then
+    resume=$(dirname "$resume")
+  elif [ ! -f "$resume/results.json" ]; then
+    case "$resume" in
+      */*) die_usage "no run to resume at $resume (no results.json there)" ;;
+      *) [ -f "$out/$resume/results.json" ] || die_usage "no run to resume: no run folder $resume here and no run id $resume under $out/"
+         resume=$out/$resume ;;
+    esac
+  fi
+fi
 
 PARBENCH_SKIP_INSTALL=$skip_install ci/install_deps.sh
-[ -x "$python" ] || { echo "run_all.sh: no Python at $python (set PARBENCH_PYTHON)" >&2; exit 2; }
+# The entry point picks a Python with matplotlib, jsonschema and numpy (PARBENCH_PYTHON overrides it).
+./parbench --which-python >/dev/null || exit 2
 
 jobs=$(nproc 2>/dev/null || echo 2)
 echo "run_all.sh: configuring and building in $build_dir/ ..."
@@ -50,6 +64,6 @@ cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DPARBENCH_PORTABLE="$port
 cmake --build "$build_dir" -j "$jobs" >/dev/null
 
 if [ -n "$resume" ]; then
-  exec "$python" -m harness run --resume "$resume" --out "$out"
+  exec ./parbench run --resume "$resume" --out "$out"
 fi
-exec "$python" -m harness run --profile "$profile" --build-dir "$build_dir" --out "$out" "${harness_args[@]}"
+exec ./parbench run --profile "$profile" --build-dir "$build_dir" --out "$out" ${harness_args[@]+"${harness_args[@]}"}

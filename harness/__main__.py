@@ -1,5 +1,6 @@
 """python3 -m harness <verb>: run, validate, plot, report, summary."""
 import argparse
+import importlib.util
 import pathlib
 import signal
 import sys
@@ -46,8 +47,20 @@ def _parser():
                        ("report", "write figures and report.html for a run"),
                        ("summary", "print the terminal summary of a run")):
         sub = verbs.add_parser(verb, help=text)
-        sub.add_argument("run_dir")
+        sub.add_argument("run_dir", metavar="RUN", help="a run folder, its results.json, or a run id under --out")
+        sub.add_argument("--out", default="results", help="where run ids are looked up (default: results)")
     return p
+
+
+# What each verb imports (Debian: python3-<name>); the run verb needs matplotlib only for its report.
+NEEDS = {"run": ("jsonschema", "numpy", "matplotlib"), "validate": ("jsonschema",),
+         "summary": ("jsonschema", "numpy"), "plot": ("jsonschema", "numpy", "matplotlib"),
+         "report": ("jsonschema", "numpy", "matplotlib")}
+
+
+def _missing_modules(args):
+    needed = [m for m in NEEDS.get(args.verb, ()) if not (m == "matplotlib" and getattr(args, "no_report", False))]
+    return [m for m in needed if importlib.util.find_spec(m) is None]
 
 
 def _raise_interrupt(signum, frame):
@@ -86,8 +99,13 @@ def _report(doc, run_dir):
     return report.build(doc, run_dir)
 
 
-def _load_run(path):
+def _load_run(path, out="results"):
+    """A run folder, its results.json, or a run id under `out`."""
     path = pathlib.Path(path)
+    if not path.exists():
+        if path.is_absolute() or not (pathlib.Path(out) / path).exists():
+            raise results.ResultsError(f"{path}: no such file, run folder or run id under {out}/")
+        path = pathlib.Path(out) / path
     doc = results.load(path)
     return doc, (path if path.is_dir() else path.parent)
 
@@ -95,6 +113,12 @@ def _load_run(path):
 def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
     args = _parser().parse_args(argv)
+    missing = _missing_modules(args)
+    if missing:
+        print(f"harness {args.verb}: {sys.executable} cannot import {', '.join(missing)} (Debian: "
+              f"{' '.join('python3-' + m for m in missing)}); run ./parbench, which picks a Python that has them",
+              file=sys.stderr)
+        return EXIT_USAGE
     if args.verb == "run":
         return cmd_run(args, argv)
     if args.verb == "validate":
@@ -108,7 +132,7 @@ def main(argv=None):
                 bad += 1
         return EXIT_USAGE if bad else 0
     try:
-        doc, run_dir = _load_run(args.run_dir)
+        doc, run_dir = _load_run(args.run_dir, args.out)
     except results.ResultsError as e:
         print(f"harness {args.verb}: {e}", file=sys.stderr)
         return EXIT_USAGE
@@ -119,13 +143,14 @@ def main(argv=None):
                 print(path)
         except ImportError as e:
             print(f"harness plot: matplotlib is not importable by {sys.executable} ({e})", file=sys.stderr)
-            return 1
+            return EXIT_USAGE
         return 0
     if args.verb == "report":
         page, problem = _report(doc, run_dir)
-        print(page)
         if problem:
-            print(f"warning: {problem}", file=sys.stderr)
+            print(f"harness report: {problem}", file=sys.stderr)
+            return EXIT_USAGE
+        print(page)
         return 0
     print(summary.text(doc, run_dir))
     return 0

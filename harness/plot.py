@@ -1,7 +1,9 @@
 """Figures for a run: for each workload and variant, throughput against workers, one line per model, with the
 ideal-scaling line from the best single-worker result. Needs matplotlib (Debian: python3-matplotlib)."""
 import math
+import os
 import pathlib
+import tempfile
 
 from . import MODELS as MODEL_ORDER
 
@@ -11,8 +13,33 @@ def _rate(record):
     counter = record["counters"].get("items_per_second")
     if not counter or counter["median"] is None:
         return None
-    low, high = counter.get("ci95") or (counter["median"], counter["median"])
+    low, high = counter.get("ci") or (counter["median"], counter["median"])
     return counter["median"], low, high
+
+
+def _coverage_label(records):
+    """'error bars: interval of the median, coverage >= 94%' from the lowest coverage among the plotted counters."""
+    coverages = [r["counters"]["items_per_second"].get("ci_coverage") for r in records]
+    coverages = [c for c in coverages if c]
+    if not coverages:
+        return "no error bars (one sample per point)"
+    return f"error bars: order-statistic interval of the median, coverage ≥ {math.floor(min(coverages) * 100)}%"
+
+
+def save(fig, path):
+    """Saves a figure through a temporary file, mode 0644, so a crash never leaves half a PNG in its place."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".png", dir=path.parent)
+    os.close(fd)
+    try:
+        fig.savefig(tmp, dpi=110, format="png")
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
 
 
 def scaling_figures(doc, run_dir):
@@ -56,11 +83,14 @@ def scaling_figures(doc, run_dir):
             ax.legend(fontsize="small")
         for ax in list(axes.flat)[len(names):]:
             ax.set_visible(False)
-        fig.suptitle(f"{workload} — run {doc['run']['id']} on {doc['host']['cpu_model']} "
-                     f"({doc['host']['logical_cpus']} CPUs); error bars: 95% CI of the median")
+        plotted = [r for records in variants.values() for r in records]
+        fig.suptitle(f"{workload} — run {doc['run']['id']} on {doc['host']['cpu_model']}\n"
+                     f"({doc['host']['logical_cpus']} CPUs); {_coverage_label(plotted)}")
         fig.tight_layout()
         path = pathlib.Path(run_dir) / f"{workload}_scaling.png"
-        fig.savefig(path, dpi=110)
-        plt.close(fig)
+        try:
+            save(fig, path)
+        finally:
+            plt.close(fig)
         written.append(path)
     return written

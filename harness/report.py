@@ -1,71 +1,224 @@
-"""A self-contained report.html for a run: figures embedded, every record in a table, links to the files."""
+"""A self-contained report.html for a run: what the run's own numbers show, figures embedded, every record in a
+table, host and software facts, links to the files. Written to a temporary file and renamed only when complete,
+figures included, so a good report is never replaced by a degraded one."""
 import base64
 import html
+import os
 import pathlib
+import sys
+import tempfile
 
-from . import MODELS
-from .summary import _fmt
+from . import derive
+from .summary import (LEGEND_INTERVAL, LEGEND_NOISY, _fmt, fmt_interval, fmt_median, fmt_speedup, ordered,
+                      status_text)
+
+FILE_MODE = 0o644
+# Variant pairs compared at every worker count above 1 where both ran in the same model: (workload, variant,
+# reference variant). A new workload adds its own telling pairs here.
+COMPARISONS = (
+    ("counters", "false_sharing", "sharded"),
+    ("counters", "atomic", "sharded"),
+    ("counters", "locked", "atomic"),
+)
 
 
+# ----- conclusions from the run's own numbers -----
+def _ok(records):
+    return [r for r in records if r["status"] == "ok" and r["workers"] and r["median"] is not None]
+
+
+def _verdict(value, ci):
+    """'above' when the interval lies above 1, 'below' under it, 'unclear' when it contains 1."""
+    low, high = ci if ci else (value, value)
+    return "above" if low > 1 else "below" if high < 1 else "unclear"
+
+
+def _ratios(items, above, below):
+    """'4.67× [3.48–5.05] (threads), 4.12× [3.47–4.78] (processes): slower in every model' from (model, ratio,
+    interval) items; `above`/`below` name what a ratio above/below 1 means."""
+    listed = ", ".join(f"{_fmt(value)}×" + (f" [{_fmt(ci[0])}–{_fmt(ci[1])}]" if ci else "") + f" ({model})"
+                       for model, value, ci in items)
+    groups = {"above": [], "below": [], "unclear": []}
+    for model, value, ci in items:
+        groups[_verdict(value, ci)].append(model)
+    words = {"above": above, "below": below, "unclear": "no clear difference"}
+    for verdict, models in groups.items():
+        if len(models) == len(items):
+            return listed, f"{words[verdict]} in every model" if len(items) > 1 else f"{words[verdict]}"
+    return listed, "; ".join(f"{words[v]} in {', '.join(m)}" for v, m in groups.items() if m)
+
+
+def _machine(doc):
+    host = doc["host"]
+    parts = [host.get("cpu_model") or "unknown CPU"]
+    if host.get("cores"):
+        parts.append(f"{host['cores']} cores × {host.get('threads_per_core') or 1} thread(s)")
+    parts.append(f"{host.get('usable_cpus') or host.get('logical_cpus')} usable CPUs")
+    if host.get("frequency_mhz_measured"):
+        parts.append(f"measured {host['frequency_mhz_measured']} MHz")
+    return ", ".join(parts)
+
+
+def _compare_variants(records, workload, variant, reference):
+    """Per worker count above 1: the ratio of `variant`'s time to `reference`'s in each model where both ran."""
+    ok = [r for r in ordered(_ok(records)) if r["workload"] == workload]
+    refs = {(r["model"], r["workers"], tuple(sorted(r["params"].items()))): r for r in ok if r["variant"] == reference}
+    lines = []
+    for p in sorted({r["workers"] for r in ok if r["variant"] == variant and r["workers"] > 1}):
+        items = []
+        for r in ok:
+            ref = refs.get((r["model"], r["workers"], tuple(sorted(r["params"].items()))))
+            if r["variant"] != variant or r["workers"] != p or ref is None:
+                continue
+            if r["metric"]["direction"] == "lower":  # a ratio of times
+                items.append((r["model"], r["median"] / ref["median"], derive.ratio_ci(r["samples"], ref["samples"])))
+            elif r["metric"]["direction"] == "higher":  # rates: the inverse ratio is the ratio of times
+                items.append((r["model"], ref["median"] / r["median"], derive.ratio_ci(ref["samples"], r["samples"])))
+        if items:
+            listed, verdict = _ratios(items, "slower", "faster")
+            lines.append(f"{workload}, {p} workers: {variant} takes {listed} the time of {reference}: {verdict}.")
+    return lines
+
+
+def _scaling(records, cpus):
+    """Per variant, at the largest worker count not above the usable CPUs: the speedup in each model."""
+    lines = []
+    ok = ordered(_ok(records))
+    for workload, variant in sorted({(r["workload"], r["variant"]) for r in ok}):
+        mine = [r for r in ok if (r["workload"], r["variant"]) == (workload, variant)
+                and r["derived"].get("speedup") is not None and 1 < r["workers"] <= cpus]
+        if not mine:
+            continue
+        p = max(r["workers"] for r in mine)
+        items = [(r["model"], r["derived"]["speedup"], r["derived"].get("speedup_ci")) for r in mine
+                 if r["workers"] == p]
+        listed, verdict = _ratios(items, "faster than 1 worker", "slower than 1 worker")
+        lines.append(f"{workload}, {p} workers against 1: {variant} speedup {listed}: {verdict}.")
+    return lines
+
+
+def _lost_updates(records):
+    found = {}
+    for r in ordered(_ok(records)):
+        lost = r["counters"].get("lost_fraction")
+        if lost and lost.get("median") and r["workers"] > 1:
+            found.setdefault((r["workload"], r["variant"], r["workers"]), []).append(
+                f"{r['model']} {lost['median']:.0%}")
+    return [f"{workload}: {variant} at {p} workers lost updates (median share): {', '.join(shares)}; its time is "
+            f"that of a wrong result." for (workload, variant, p), shares in sorted(found.items())]
+
+
+def conclusions(doc):
+    """Plain sentences about what this run's records show on this machine, each number from the records (with
+    its bootstrap interval where there are samples on both sides)."""
+    records = doc["records"]
+    cpus = doc["host"].get("usable_cpus") or doc["host"].get("logical_cpus") or 1
+    lines = []
+    for workload, variant, reference in COMPARISONS:
+        lines += _compare_variants(records, workload, variant, reference)
+    lines += _scaling(records, cpus)
+    lines += _lost_updates(records)
+    ok = _ok(records)
+    noisy = [r for r in ok if r.get("noisy")]
+    if noisy:
+        lines.append(f"{len(noisy)} of {len(ok)} records are noisy (marked ~): their spread is above the "
+                     f"threshold, so differences of a few percent between them mean little.")
+    return lines
+
+
+# ----- the page -----
 def _table(records):
-    head = ("workload", "variant", "model", "workers", "metric", "median", "95% CI", "CV", "speedup",
-            "efficiency", "status", "message")
+    head = ("workload", "variant", "model", "workers", "metric", "median", "interval (coverage)", "CV",
+            "speedup [95% bootstrap]", "efficiency", "vs best 1-worker [95%]", "status", "message")
     rows = []
-    order = {m: i for i, m in enumerate(MODELS)}
-    for r in sorted(records, key=lambda r: (r["workload"], r["variant"], order.get(r["model"], len(order)),
-                                            r["workers"] or 0)):
-        ci = r["ci95"]
+    for r in ordered(records):
         d = r["derived"]
         cells = (r["workload"], r["variant"], r["model"], str(r["workers"] or "-"),
                  f"{r['metric']['name']} ({r['metric']['unit']}, {r['metric']['direction']} is better)",
-                 _fmt(r["median"]), f"{_fmt(ci[0])} – {_fmt(ci[1])}" if ci else "-",
-                 f"{r['cv'] * 100:.1f}%" if r["cv"] is not None else "-", _fmt(d.get("speedup")),
-                 _fmt(d.get("efficiency")), r["status"], r["message"])
-        cls = "ok" if r["status"] == "ok" else r["status"]
+                 fmt_median(r), fmt_interval(r.get("ci"), r.get("ci_coverage")),
+                 f"{r['cv'] * 100:.1f}%" if r.get("cv") is not None else "-",
+                 fmt_speedup(d.get("speedup"), d.get("speedup_ci")), _fmt(d.get("efficiency")),
+                 fmt_speedup(d.get("speedup_vs_best_serial"), d.get("speedup_vs_best_serial_ci")),
+                 r["status"] if r["status"] == "ok" else status_text(r, 40), r["message"])
+        cls = r["status"] + (" noisy" if r.get("noisy") else "")
         rows.append(f'<tr class="{cls}">' + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
     return ("<table><thead><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead><tbody>" +
             "\n".join(rows) + "</tbody></table>")
 
 
+def _value(key, value):
+    if key == "caches":
+        return "; ".join(f"L{c['level']} {c['type']} {c['size']}" +
+                         (f" ×{c['instances']}" if c.get("instances") else "") +
+                         (f" ({c['cpus_per_instance']} CPU{'s' if c['cpus_per_instance'] != 1 else ''} each)"
+                          if c.get("cpus_per_instance") else "") for c in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={_value(k, v)}" for k, v in value.items() if v not in (None, "", [], {}))
+    if isinstance(value, list):
+        return ", ".join(_value(key, v) for v in value)
+    return str(value)
+
+
 def _facts(title, mapping):
-    items = "".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>"
+    items = "".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(_value(k, v))}</td></tr>"
                     for k, v in mapping.items() if v not in (None, "", {}, []))
     return f"<h2>{title}</h2><table class=facts>{items}</table>"
 
 
-def write(doc, run_dir, figures, plot_problem=None):
-    run_dir = pathlib.Path(run_dir)
+def _write_atomic(path, text):
+    """Writes text to a temporary file beside `path`, mode 0644, then renames it over `path`."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.chmod(tmp, FILE_MODE)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def render(doc, figures):
+    """The page as text; figures are embedded from their files."""
     images = []
     for path in figures:
-        data = base64.b64encode(pathlib.Path(path).read_bytes()).decode()
+        path = pathlib.Path(path)
+        data = base64.b64encode(path.read_bytes()).decode()
         name = html.escape(path.name)
         images.append(f'<figure><img alt="{name}" src="data:image/png;base64,{data}">'
                       f'<figcaption><a href="{name}">{name}</a></figcaption></figure>')
-    if plot_problem:
-        images.append(f"<p class=warn>No figures: {html.escape(plot_problem)}</p>")
     run = doc["run"]
-    host = {k: v for k, v in doc["host"].items() if k != "caches"}
-    host["caches"] = ", ".join(f"L{c['level']} {c['type']} {c['size']}" for c in doc["host"]["caches"])
+    host = dict(doc["host"])
     software = {k: v for k, v in doc["software"].items() if k != "models"}
     for model, ctx in doc["software"].get("models", {}).items():
-        software[f"{model} context"] = ", ".join(f"{k}={v}" for k, v in ctx.items())
+        software[f"{model} context"] = ctx
     raw_links = "".join(f'<li><a href="{html.escape(inv["raw_file"])}">{html.escape(inv["raw_file"])}</a></li>'
                         for inv in run["invocations"] if inv.get("raw_file"))
-    page = f"""<!doctype html>
+    found = "".join(f"<li>{html.escape(line)}</li>" for line in conclusions(doc)) or \
+        "<li>No comparison possible: too few verified records.</li>"
+    legend = [LEGEND_INTERVAL] + ([LEGEND_NOISY] if any(r.get("noisy") for r in doc["records"]) else [])
+    return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>parbench run {html.escape(run['id'])}</title>
 <style>
 body {{ font-family: system-ui, sans-serif; margin: 2em; max-width: 1400px; }}
 table {{ border-collapse: collapse; font-size: 0.85em; }}
 td, th {{ border: 1px solid #ccc; padding: 2px 6px; text-align: left; vertical-align: top; }}
 tr.failed td, tr.timeout td {{ background: #fdd; }} tr.skipped td {{ color: #777; }}
+tr.noisy td {{ background: #fff6dd; }}
 table.facts th {{ background: #f4f4f4; }} figure img {{ max-width: 100%; }} .warn {{ color: #a00; }}
 </style></head><body>
 <h1>parbench run {html.escape(run['id'])}</h1>
 <p>Profile <b>{html.escape(run['profile'])}</b>, status <b>{html.escape(run['status'])}</b>,
 started {html.escape(run['started'])}, ended {html.escape(str(run['ended']))}.
 Data: <a href="results.json">results.json</a> (schema {html.escape(doc['schema'])}).</p>
+<h2>What this run shows on this machine</h2>
+<p>Machine: {html.escape(_machine(doc))}. Computed from this run's records; another machine can differ.</p>
+<ul>{found}</ul>
 <p>Every number below passed its benchmark's own verification; failed, skipped and timed-out cases carry their
-message instead of a number. Speedup is T(1)/T(p) within a model; efficiency is speedup / workers.</p>
+message instead of a number. {html.escape('; '.join(legend))}. Efficiency is speedup / workers.</p>
 {''.join(images)}
 <h2>Records</h2>
 {_table(doc['records'])}
@@ -75,17 +228,20 @@ message instead of a number. Speedup is T(1)/T(p) within a model; efficiency is 
 <h2>Raw Google Benchmark output</h2><ul>{raw_links}</ul>
 </body></html>
 """
-    path = run_dir / "report.html"
-    path.write_text(page, encoding="utf-8")
+
+
+def write(doc, run_dir, figures):
+    path = pathlib.Path(run_dir) / "report.html"
+    _write_atomic(path, render(doc, figures))
     return path
 
 
 def build(doc, run_dir):
-    """Figures, then the page. A missing matplotlib costs the figures, not the report."""
+    """Figures, then the page: (path, None), or (None, problem) with nothing written when matplotlib is not
+    importable (a report without its figures would replace a good one)."""
     from . import plot
-    figures, problem = [], None
     try:
         figures = plot.scaling_figures(doc, run_dir)
     except ImportError as e:
-        problem = f"matplotlib is not importable by {__import__('sys').executable} ({e})"
-    return write(doc, run_dir, figures, problem), problem
+        return None, f"matplotlib is not importable by {sys.executable} ({e}); nothing written"
+    return write(doc, run_dir, figures), None
