@@ -15,7 +15,7 @@ KNOWN = {
 
 
 def describe(name, time_unit="ns"):
-    """(unit, direction) of a counter or of Google Benchmark's real_time."""
-    if name == "real_time":
+    """(unit, direction) of a counter or of Google Benchmark's real_time or cpu_time; ("", "none") when unknown."""
+    if name in ("real_time", "cpu_time"):
         return time_unit, "lower"
     return KNOWN.get(name, ("", "none"))

@@ -87,13 +87,19 @@ def test_schema_violations_are_named(valid_doc, breakage, complaint):
         results.validate(valid_doc)
 
 
-def test_write_is_atomic_and_keeps_the_old_file_on_failure(tmp_path):
-    path = tmp_path / "results.json"
-    results.write_atomic(path, {"a": 1})
-    with pytest.raises(TypeError):
-        results.write_atomic(path, {"a": object()})
-    assert load(path) == {"a": 1}
-    assert [p.name for p in tmp_path.iterdir()] == ["results.json"]
+def test_write_is_atomic_and_keeps_the_old_file_on_failure(valid_doc, tmp_path):
+    folder = tmp_path / "write"
+    folder.mkdir()
+    path = folder / "results.json"
+    results.write_atomic(path, valid_doc)
+    # write_atomic validates before it touches the file: a broken document leaves the old file as it was.
+    broken = copy.deepcopy(valid_doc)
+    broken["run"].pop("git")
+    for bad in (broken, dict(valid_doc, host={"a": object()}), {"a": 1}):
+        with pytest.raises(results.ResultsError):
+            results.write_atomic(path, bad)
+    assert load(path) == valid_doc
+    assert [p.name for p in folder.iterdir()] == ["results.json"]
 
 
 def test_models_skipped_at_configure_time_become_skipped_records(python, fake_build, tmp_path):
