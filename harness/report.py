@@ -36,8 +36,8 @@ def _verdict(value, ci):
 def _ratios(items, above, below):
     """'4.67× [3.48–5.05] (threads), 4.12× [3.47–4.78] (processes): slower in every model' from (model, ratio,
     interval) items; `above`/`below` name what a ratio above/below 1 means."""
-    listed = ", ".join(f"{_fmt(value)}×" + (f" [{_fmt(ci[0])}–{_fmt(ci[1])}]" if ci else "") + f" ({model})"
-                       for model, value, ci in items)
+    listed = ", ".join(f"{_fmt(value)}×" + (f" [{_fmt(ci[0])}–{_fmt(ci[1])}]" if ci and ci[0] != ci[1] else "") +
+                       f" ({model})" for model, value, ci in items)
     groups = {"above": [], "below": [], "unclear": []}
     for model, value, ci in items:
         groups[_verdict(value, ci)].append(model)
