@@ -59,12 +59,14 @@ def _machine(doc):
     return ", ".join(parts)
 
 
-def _compare_variants(records, workload, variant, reference):
-    """Per worker count above 1: the ratio of `variant`'s time to `reference`'s in each model where both ran."""
+def _compare_variants(records, workload, variant, reference, cpus):
+    """At the smallest and the largest worker count above 1 within the usable CPUs: the ratio of `variant`'s time
+    to `reference`'s in each model where both ran."""
     ok = [r for r in ordered(_ok(records)) if r["workload"] == workload]
     refs = {(r["model"], r["workers"], tuple(sorted(r["params"].items()))): r for r in ok if r["variant"] == reference}
+    counts = sorted({r["workers"] for r in ok if r["variant"] == variant and 1 < r["workers"] <= cpus})
     lines = []
-    for p in sorted({r["workers"] for r in ok if r["variant"] == variant and r["workers"] > 1}):
+    for p in sorted({counts[0], counts[-1]} if counts else ()):
         items = []
         for r in ok:
             ref = refs.get((r["model"], r["workers"], tuple(sorted(r["params"].items()))))
@@ -115,7 +117,7 @@ def conclusions(doc):
     cpus = doc["host"].get("usable_cpus") or doc["host"].get("logical_cpus") or 1
     lines = []
     for workload, variant, reference in COMPARISONS:
-        lines += _compare_variants(records, workload, variant, reference)
+        lines += _compare_variants(records, workload, variant, reference, cpus)
     lines += _scaling(records, cpus)
     lines += _lost_updates(records)
     ok = _ok(records)
