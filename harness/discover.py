@@ -6,7 +6,7 @@ import re
 
 from . import MODELS
 
-_NAME = re.compile(r"^([a-z][a-z0-9]*)_(" + "|".join(MODELS) + r")$")
+_MODEL_NAME = re.compile(r"^[a-z][a-z0-9]*$")
 
 
 class BuildError(ValueError):
@@ -33,21 +33,42 @@ def manifest(build_dir):
     path = pathlib.Path(build_dir) / "parbench_build.json"
     try:
         with open(path, encoding="utf-8") as f:
-            return json.load(f)
+            data = json.load(f)
     except FileNotFoundError:
         return {}
-    except (OSError, json.JSONDecodeError) as e:
+    except (OSError, ValueError) as e:
         raise BuildError(f"{path}: unreadable build manifest ({e}); rebuild") from None
+    if not isinstance(data, dict):
+        raise BuildError(f"{path}: the build manifest is not a JSON object; rebuild")
+    return data
 
 
-def find(build_dir):
+def models(build_manifest):
+    """The models an executable name may carry: the build manifest's "models" (its keys) and "enabled_models"
+    when it has either, else harness.MODELS."""
+    names = []
+    declared = (build_manifest or {}).get("models")
+    if isinstance(declared, dict):
+        names += [m for m in declared if isinstance(m, str)]
+    enabled = (build_manifest or {}).get("enabled_models")
+    if isinstance(enabled, str):
+        enabled = enabled.split(";")
+    if isinstance(enabled, list):
+        names += [m for m in enabled if isinstance(m, str)]
+    names = [m for m in dict.fromkeys(n.strip() for n in names) if _MODEL_NAME.match(m)]
+    return tuple(names) if names else tuple(MODELS)
+
+
+def find(build_dir, build_manifest=None):
+    """Executables named <workload>_<model> in BUILD/bin, for the models of `build_manifest` (see models())."""
+    pattern = re.compile(r"^([a-z][a-z0-9]*)_(" + "|".join(map(re.escape, models(build_manifest))) + r")$")
     directory = bin_dir(build_dir)
     if not directory.is_dir():
         raise BuildError(f"no build at {directory} (build first: ./run_all.sh, or cmake -S . -B build && "
                          f"cmake --build build)")
     found = []
     for path in sorted(directory.iterdir()):
-        match = _NAME.match(path.name)
+        match = pattern.match(path.name)
         if match and path.is_file() and os.access(path, os.X_OK):
             found.append(Benchmark(path, match.group(1), match.group(2)))
     if not found:

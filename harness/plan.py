@@ -1,38 +1,62 @@
-"""Planning a run: profiles, worker sweeps, option checks, the invocation list, and the run document (new or
-resumed)."""
+"""Planning a run: profiles, option checks, the worker sweep, the cases each executable lists, the passes and their
+order, and the run document (new or resumed). Nothing here writes a file: the run folder is created (or, for
+--resume, rewritten) only by `open_run`, after every check has passed.
+
+Sampling: a run makes R passes (R = repetitions); each pass runs every (executable, worker count) once, as a fresh
+process with one Google Benchmark repetition after a warm-up, in an order shuffled per pass with a recorded seed,
+so that a slow minute of the host falls on every model alike. A record's samples are its values from the passes in
+order (see merge.py)."""
 import datetime
+import fcntl
+import math
 import os
 import pathlib
+import random
 import re
+import shutil
+import socket
 import subprocess
 import sys
+import tempfile
 
-from . import SCHEMA_VERSION, discover, hostinfo, policy, results
+from . import SCHEMA_VERSION, discover, gbench, hostinfo, launch, policy, records, results
 from .records import make_record
 
 PROFILES = {
-    # repetitions: samples per case; min_time: Google Benchmark's minimum seconds per sample;
-    # timeout: seconds per executable invocation.
-    "quick": {"repetitions": 3, "min_time": 0.05, "timeout": 300, "sweep": "ends", "oversubscribe": False},
-    "default": {"repetitions": 5, "min_time": 0.2, "timeout": 900, "sweep": "powers", "oversubscribe": False},
-    "full": {"repetitions": 10, "min_time": 0.5, "timeout": 1800, "sweep": "powers", "oversubscribe": True},
+    # repetitions: samples per case = passes over every executable; min_time: Google Benchmark's minimum seconds
+    # per sample; warmup: seconds of warm-up before each case in each pass; timeout: seconds per invocation.
+    "quick": {"repetitions": 3, "min_time": 0.05, "warmup": 0.02, "timeout": 300, "sweep": "ends",
+              "oversubscribe": False},
+    "default": {"repetitions": 5, "min_time": 0.2, "warmup": 0.1, "timeout": 900, "sweep": "powers",
+                "oversubscribe": False},
+    "full": {"repetitions": 10, "min_time": 0.5, "warmup": 0.2, "timeout": 1800, "sweep": "powers",
+             "oversubscribe": True},
 }
 MAX_WORKERS = 4096
+# (lowest, highest, lowest allowed itself) of every numeric option; repetitions is an integer.
+LIMITS = {"repetitions": (1, 1000, True), "min_time": (0.0, 3600.0, False), "warmup": (0.0, 3600.0, True),
+          "timeout": (0.0, 86400.0, False)}
+RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+SIZE = re.compile(r"^[1-9][0-9]{0,17}[kMG]?$")
+VARIANT = re.compile(r"^[A-Za-z0-9_]{1,100}$")
+LIST_TIMEOUT = 300           # seconds at most for listing one executable's cases
+MIN_FREE_BYTES = 1 << 20     # an --out with less free space than this is refused as full
 
 
 class UsageError(ValueError):
-    """Bad input to the run verb; the message is one line."""
+    """Bad input to the run verb, or a run that cannot start here; the message is one line."""
 
 
 def now():
     return datetime.datetime.now(datetime.timezone.utc).astimezone().isoformat(timespec="seconds")
 
 
+# ----- options -----
 def parse_workers(text):
     values = []
     for item in text.split(","):
         item = item.strip()
-        if not item.isdigit() or not 1 <= int(item) <= MAX_WORKERS:
+        if not item.isdigit() or not item.isascii() or not 1 <= int(item) <= MAX_WORKERS:
             raise UsageError(f"bad worker count {item!r} in {text!r} (want integers 1..{MAX_WORKERS}, "
                              f"comma-separated)")
         values.append(int(item))
@@ -54,6 +78,21 @@ def worker_sweep(cpus, sweep, oversubscribe):
     return sorted(counts)
 
 
+def check_number(key, value):
+    """The value of a numeric option, or UsageError: finite, within LIMITS, an integer for repetitions."""
+    low, high, low_ok = LIMITS[key]
+    flag = "--" + key.replace("_", "-")
+    if key == "repetitions":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise UsageError(f"{flag} must be an integer from {low} to {high}, not {value!r}")
+    elif isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise UsageError(f"{flag} must be a finite number of seconds, not {value!r}")
+    if not (low <= value if low_ok else low < value) or value > high:
+        bound = f"from {low:g}" if low_ok else f"above {low:g}"
+        raise UsageError(f"{flag} must be {bound} up to {high:g}, not {value:g}")
+    return value
+
+
 def _parse_list(text, known=None, what="value"):
     items = [i.strip() for i in text.split(",") if i.strip()]
     if not items:
@@ -62,7 +101,78 @@ def _parse_list(text, known=None, what="value"):
         for item in items:
             if item not in known:
                 raise UsageError(f"unknown {what} {item!r} (known: {', '.join(known)})")
-    return items
+    return list(dict.fromkeys(items))
+
+
+def check_run_id(run_id):
+    if not RUN_ID.match(run_id or "") or run_id in (".", ".."):
+        raise UsageError(f"bad run id {run_id!r} (want a letter or digit, then up to 99 letters, digits, '.', '_' "
+                         f"or '-')")
+    return run_id
+
+
+def check_config(config):
+    """A resumed file's run.config must be what this harness writes; UsageError naming the first problem."""
+    def bad(key, want):
+        return UsageError(f"cannot resume: run.config.{key} is {config.get(key, 'missing')!r}, not {want} "
+                          f"(the file was edited or written by another harness)")
+    if not isinstance(config, dict):
+        raise UsageError("cannot resume: run.config is not an object")
+    for key in LIMITS:
+        if key not in config:
+            raise UsageError(f"cannot resume: run.config.{key} is missing (the file was edited or written by an "
+                             f"older harness)")
+        try:
+            check_number(key, config[key])
+        except UsageError as e:
+            raise UsageError(f"cannot resume: run.config.{key}: {e}") from None
+    workers = config.get("workers")
+    if not isinstance(workers, list) or not workers or any(
+            isinstance(w, bool) or not isinstance(w, int) or not 1 <= w <= MAX_WORKERS for w in workers):
+        raise bad("workers", f"a list of worker counts 1..{MAX_WORKERS}")
+    if config.get("bind") not in ("cores", "none"):
+        raise bad("bind", "'cores' or 'none'")
+    if not isinstance(config.get("oversubscribe"), bool):
+        raise bad("oversubscribe", "true or false")
+    if not isinstance(config.get("build_dir"), str) or not config["build_dir"]:
+        raise bad("build_dir", "a folder")
+    if config.get("mpiexec") is not None and not isinstance(config["mpiexec"], str):
+        raise bad("mpiexec", "a path or null")
+    if config.get("size") is not None and not (isinstance(config["size"], str) and SIZE.match(config["size"])):
+        raise bad("size", "null or a size like 30M")
+    variants = config.get("variants")
+    if variants is not None and (not isinstance(variants, list) or not all(
+            isinstance(v, str) and VARIANT.match(v) for v in variants)):
+        raise bad("variants", "null or a list of variant names")
+    if isinstance(config.get("seed"), bool) or not isinstance(config.get("seed"), int):
+        raise bad("seed", "an integer")
+
+
+def _check_out(out_dir):
+    """--out must be (or be creatable as) a writable folder with room in it; UsageError otherwise."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(f"--out {out_dir} is not a folder")
+    existing = out_dir
+    while not existing.exists():
+        if existing.parent == existing:
+            break
+        existing = existing.parent
+    if existing != out_dir and not existing.is_dir():
+        raise UsageError(f"--out {out_dir}: {existing} is not a folder")
+    _check_writable(existing, f"--out {out_dir}")
+
+
+def _check_writable(folder, what):
+    try:
+        info = os.statvfs(folder)
+    except OSError as e:
+        raise UsageError(f"{what}: cannot use {folder} ({e.strerror})") from None
+    if info.f_flag & os.ST_RDONLY:
+        raise UsageError(f"{what}: {folder} is on a read-only file system")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UsageError(f"{what}: {folder} is not writable")
+    if info.f_bavail * info.f_frsize < MIN_FREE_BYTES:
+        raise UsageError(f"{what}: the file system of {folder} is full")
 
 
 def _git(repo):
@@ -85,102 +195,392 @@ def _new_run_id(out_dir, profile):
     return run_id
 
 
-def plan(benchmarks, config, cpus, build_manifest):
-    invocations, skipped_records = [], []
-    workers = config["workers"]
-    for bench in benchmarks:
-        counts = [None] if policy.of(bench.model, build_manifest)["own_workers"] else workers
-        for w in counts:
-            invocations.append({"executable": bench.name, "workload": bench.workload, "model": bench.model,
-                                "workers": w, "status": "pending"})
-    workloads = sorted({b.workload for b in benchmarks})
-    for model, reason in sorted((build_manifest.get("skipped_models") or {}).items()):
-        if config.get("models") and model not in config["models"]:
-            continue
-        for workload in workloads:
-            skipped_records.append(make_record(workload, model, "*", {}, None, None, "skipped",
-                                               f"skipped: model not built: {reason}"))
-    return invocations, skipped_records
+def lock_run_folder(run_dir):
+    """An exclusive flock on the run folder, held until the process ends; UsageError when another harness holds
+    it. Returns the descriptor."""
+    try:
+        fd = os.open(run_dir, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError as e:
+        raise UsageError(f"cannot open run folder {run_dir} ({e.strerror})") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise UsageError(f"run folder {run_dir} is in use by another harness (one run or resume at a time)") \
+            from None
+    except OSError as e:
+        os.close(fd)
+        raise UsageError(f"cannot lock run folder {run_dir} ({e.strerror})") from None
+    return fd
 
 
-def start(args, argv):
-    """Creates the run folder and document, or reopens one to resume. Returns (doc, run_dir, build_dir,
-    benchmarks)."""
-    out_dir = pathlib.Path(args.out)
-    if args.resume:
-        chosen = [flag for flag, value in (("--profile", args.profile != "default"), ("--workers", args.workers),
-                                           ("--model", args.model), ("--workload", args.workload),
-                                           ("--variant", args.variant), ("--size", args.size),
-                                           ("--run-id", args.run_id), ("--repetitions", args.repetitions),
-                                           ("--min-time", args.min_time), ("--timeout", args.timeout))
-                  if value]
-        if chosen:
-            raise UsageError(f"--resume continues a run with its own settings; drop {', '.join(chosen)}")
-        run_dir = pathlib.Path(args.resume)
-        if not (run_dir / "results.json").exists():
-            run_dir = out_dir / args.resume
-        doc = results.load(run_dir / "results.json")  # ResultsError -> exit 2
-        config = doc["run"]["config"]
-        build_dir = pathlib.Path(config["build_dir"])
-        benchmarks = discover.find(build_dir)
-        doc["run"]["status"] = "running"
-        doc["run"]["ended"] = None
-        doc["run"].setdefault("resumed", []).append(now())
-        return doc, run_dir, build_dir, benchmarks
+# ----- the plan -----
+class Plan:
+    """What a run will do; prepare() makes it without writing anything."""
 
+    def __init__(self):
+        self.doc = None
+        self.run_dir = None
+        self.out_dir = None
+        self.build_dir = None
+        self.manifest = {}
+        self.benchmarks = []
+        self.cpus = len(os.sched_getaffinity(0))
+        self.resume = False
+        self.lock = None
+        self.groups = []     # for --list: (invocation-like dict, cases, record or None)
+
+    @property
+    def settings(self):
+        """What policy.command needs: from the run's config, with the launcher of this installation."""
+        config = self.doc["run"]["config"]
+        return {"size": config.get("size"), "bind": config["bind"], "mpiexec": self.manifest.get("mpiexec") or None}
+
+    def pending(self):
+        return [inv for inv in self.doc["run"]["invocations"] if inv["status"] == "pending"]
+
+
+def prepare(args, argv):
+    """Checks everything and plans the run; writes nothing. UsageError, discover.BuildError or
+    results.ResultsError (one line each) for anything that would stop it."""
+    return _prepare_resume(args) if args.resume else _prepare_new(args, argv)
+
+
+def _prepare_new(args, argv):
+    plan = Plan()
     if args.profile not in PROFILES:
         raise UsageError(f"unknown profile {args.profile!r} (known: {', '.join(PROFILES)})")
     profile = dict(PROFILES[args.profile])
-    build_dir = pathlib.Path(args.build_dir).resolve()
-    build_manifest = discover.manifest(build_dir)
-    benchmarks = discover.find(build_dir)
-    models = _parse_list(args.model, known=list(discover.MODELS), what="model") if args.model else None
-    workloads = _parse_list(args.workload, what="workload") if args.workload else None
-    variants = _parse_list(args.variant, what="variant") if args.variant else None
-    if variants:
-        for v in variants:
-            if not v.replace("_", "").isalnum():
-                raise UsageError(f"bad variant name {v!r}")
+    for key in LIMITS:
+        value = getattr(args, key, None)
+        if value is not None:
+            profile[key] = check_number(key, value)
+    if args.size is not None and not SIZE.match(args.size):
+        raise UsageError(f"bad size {args.size!r} (want a positive integer, optional k/M/G suffix)")
+    if args.run_id is not None:
+        check_run_id(args.run_id)
+    plan.out_dir = pathlib.Path(args.out)
+    if not args.list:
+        _check_out(plan.out_dir)
+
+    build_dir = pathlib.Path(args.build_dir or "build").resolve()
+    manifest = discover.manifest(build_dir)
+    benchmarks = discover.find(build_dir, manifest)
+    known_models = list(dict.fromkeys(list(discover.models(manifest)) +
+                                      sorted((manifest.get("skipped_models") or {}).keys())))
+    models = _parse_list(args.model, known=known_models, what="model") if args.model is not None else None
+    workloads = _parse_list(args.workload, what="workload") if args.workload is not None else None
+    variants = _parse_list(args.variant, what="variant") if args.variant is not None else None
+    for v in variants or []:
+        if not VARIANT.match(v):
+            raise UsageError(f"bad variant name {v!r}")
     if workloads:
         unknown = sorted(set(workloads) - {b.workload for b in benchmarks})
         if unknown:
             raise UsageError(f"no built workload {unknown[0]!r} (built: "
                              f"{', '.join(sorted({b.workload for b in benchmarks}))})")
     selected = [b for b in benchmarks if (not models or b.model in models) and (not workloads or b.workload in workloads)]
-    if not selected:
-        raise UsageError("no built benchmark matches the --workload/--model filters")
-    cpus = len(os.sched_getaffinity(0))
+    skipped_models = {m: why for m, why in sorted((manifest.get("skipped_models") or {}).items())
+                      if not models or m in models}
+    if not selected and not skipped_models:
+        raise UsageError("no built benchmark matches the --workload/--model filters (built: "
+                         f"{', '.join(b.name for b in benchmarks)})")
     oversubscribe = args.oversubscribe or profile["oversubscribe"]
-    workers = parse_workers(args.workers) if args.workers else worker_sweep(cpus, profile["sweep"], oversubscribe)
-    for key in ("repetitions", "min_time", "timeout"):
-        value = getattr(args, key)
-        if value is not None:
-            if value <= 0:
-                raise UsageError(f"--{key.replace('_', '-')} must be positive")
-            profile[key] = value
-    if args.size is not None and not re.fullmatch(r"[1-9][0-9]*[kMG]?", args.size):
-        raise UsageError(f"bad size {args.size!r} (want a positive integer, optional k/M/G suffix)")
-    config = {"profile": args.profile, "size": args.size, "repetitions": int(profile["repetitions"]), "min_time": profile["min_time"],
-              "timeout": profile["timeout"], "workers": workers, "oversubscribe": oversubscribe, "bind": args.bind,
+    workers = parse_workers(args.workers) if args.workers is not None else \
+        worker_sweep(plan.cpus, profile["sweep"], oversubscribe)
+    for bench in selected:
+        rule = policy.of(bench.model, manifest)
+        if not rule["own_workers"] and rule.get("max_workers") and max(workers) > rule["max_workers"]:
+            raise UsageError(f"{max(workers)} workers: {bench.name} takes at most {rule['max_workers']} "
+                             f"({bench.model} workers are {'ranks' if rule['launcher'] == 'mpi' else 'workers'}); "
+                             f"choose --workers up to {rule['max_workers']} or leave out --model {bench.model}")
+    config = {"profile": args.profile, "size": args.size, "repetitions": int(profile["repetitions"]),
+              "min_time": profile["min_time"], "warmup": profile["warmup"], "timeout": profile["timeout"],
+              "workers": workers, "oversubscribe": oversubscribe, "bind": args.bind or "cores",
               "models": models, "workloads": workloads, "variants": variants, "build_dir": str(build_dir),
-              "mpiexec": build_manifest.get("mpiexec") or None}
+              "mpiexec": manifest.get("mpiexec") or None, "sampling": "passes",
+              "seed": random.SystemRandom().randrange(1 << 31)}
+    plan.build_dir, plan.manifest, plan.benchmarks = build_dir, manifest, selected
+    plan.doc = {"run": {"config": config}}  # enough for plan.settings while listing
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    run_id = args.run_id or _new_run_id(out_dir, args.profile)
-    run_dir = out_dir / run_id
-    if run_dir.exists():
-        raise UsageError(f"run folder {run_dir} already exists (choose another --run-id, or --resume it)")
-    (run_dir / "raw").mkdir(parents=True)
-    invocations, skipped_records = plan(selected, config, cpus, build_manifest)
-    doc = {
+    groups = _list_groups(plan, selected, config)
+    _check_selection(groups, variants, skipped_models)
+    invocations, group_records = _invocations(groups, config)
+    skipped_records = []
+    workload_names = sorted({b.workload for b in selected} or {b.workload for b in benchmarks})
+    for model, reason in skipped_models.items():
+        for workload in workload_names:
+            skipped_records.append(make_record(workload, model, "*", {}, None, None, "skipped",
+                                               f"skipped: model not built: {reason}"))
+    run_id = args.run_id or _new_run_id(plan.out_dir, args.profile)
+    plan.run_dir = plan.out_dir / run_id
+    if plan.run_dir.exists() and not args.list:
+        raise UsageError(f"run folder {plan.run_dir} already exists (choose another --run-id, or --resume it)")
+    plan.doc = {
         "schema": SCHEMA_VERSION,
         "run": {"id": run_id, "started": now(), "ended": None, "status": "running", "profile": args.profile,
                 "command": [sys.executable, "-m", "harness"] + list(argv), "git": _git(pathlib.Path.cwd()),
                 "config": config, "invocations": invocations},
         "host": hostinfo.host(),
-        "software": hostinfo.software(build_manifest),
+        "software": hostinfo.software(manifest, build_dir),
         "env": hostinfo.env(),
-        "records": skipped_records,
+        "records": skipped_records + group_records,
     }
-    return doc, run_dir, build_dir, selected
+    plan.groups = groups
+    return plan
 
+
+def _list_groups(plan, selected, config):
+    """One group per (executable, worker count): its listed cases (filtered by --variant), or the record of why it
+    cannot run (listing failed, lists nothing, skipped). Lists each executable once per worker count."""
+    groups = []
+    scratch = pathlib.Path(tempfile.mkdtemp(prefix="parbench-list-"))
+    try:
+        for bench in selected:
+            rule = policy.of(bench.model, plan.manifest)
+            for w in ([None] if rule["own_workers"] else config["workers"]):
+                groups.append(_list_one(plan, bench, rule, w, config, scratch))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return groups
+
+
+def _list_one(plan, bench, rule, workers, config, scratch):
+    inv = {"executable": bench.name, "workload": bench.workload, "model": bench.model, "workers": workers}
+    out, err = scratch / "list.out", scratch / "list.err"
+    command = policy.command(bench, rule, plan.settings, workers, plan.cpus, ["--benchmark_list_tests=true"])
+    env = policy.environment(rule, config["bind"], plan.manifest)
+    outcome = launch.run(command, env, out, err, min(config["timeout"], LIST_TIMEOUT))
+    stderr_tail = launch.tail(err)
+    group = {"inv": inv, "all_cases": [], "cases": [], "record": None, "listing": command}
+    if outcome.timed_out or outcome.returncode != 0:
+        status, why = records.invocation_status(outcome, min(config["timeout"], LIST_TIMEOUT), None)
+        status = status or "failed"
+        group["record"] = records.empty_invocation_record(inv, {}, stderr_tail, status,
+                                                          f"listing its cases failed: {why}")
+        return group
+    names = []
+    for line in out.read_text(encoding="utf-8", errors="replace").splitlines():
+        if line.strip():
+            try:
+                names.append(gbench.case_name(line.strip()))
+            except gbench.BenchmarkJsonError:
+                names.append(line.strip())
+    names = list(dict.fromkeys(names))
+    group["all_cases"] = names
+    if not names:
+        group["record"] = records.empty_invocation_record(inv, _skip_context(plan, bench, rule, workers, config,
+                                                                             scratch, stderr_tail), stderr_tail)
+        return group
+    variants = config.get("variants")
+    group["cases"] = [n for n in names if not variants or n.split("/", 1)[0] in variants]
+    return group
+
+
+_SKIP_TEXT = re.compile(r"(skipped:.*|no CUDA device.*)", re.I)
+
+
+def _skip_context(plan, bench, rule, workers, config, scratch, stderr_tail):
+    """For an executable that lists no cases: a context whose parbench_skipped_reason says why it cannot run here,
+    from its stderr or from the JSON context of one plain run; {} when it gives no reason."""
+    match = _SKIP_TEXT.search(stderr_tail or "")
+    if not match:
+        out, err = scratch / "probe.json", scratch / "probe.err"
+        command = policy.command(bench, rule, plan.settings, workers, plan.cpus,
+                                 [f"--benchmark_out={out}", "--benchmark_out_format=json"])
+        launch.run(command, policy.environment(rule, config["bind"], plan.manifest), scratch / "probe.out", err,
+                   min(config["timeout"], LIST_TIMEOUT))
+        try:
+            context = gbench.load(out)["context"]
+            if context.get("parbench_skipped_reason") is not None:
+                return context
+        except gbench.BenchmarkJsonError:
+            pass
+        match = _SKIP_TEXT.search(launch.tail(err))
+    if not match:
+        return {}
+    reason = match.group(1).strip()
+    return {"parbench_skipped_reason": reason if reason.lower().startswith("skipped:") else f"skipped: {reason}"}
+
+
+def _check_selection(groups, variants, skipped_models):
+    """An empty selection is an error naming what exists."""
+    listed = [n for g in groups for n in g["all_cases"]]
+    existing = sorted({n.split("/", 1)[0] for n in listed})
+    if variants and listed:
+        for v in variants:
+            if v not in existing:
+                raise UsageError(f"--variant {v} matches no case of the selected benchmarks (variants: "
+                                 f"{', '.join(existing)})")
+    if not any(g["cases"] or g["record"] for g in groups) and not skipped_models:
+        raise UsageError("nothing to run: the selected benchmarks list no cases"
+                         + (f" (variants: {', '.join(existing)})" if existing else ""))
+
+
+def _invocations(groups, config):
+    """The run's invocations in the order they will run: for groups that cannot run, one entry (pass null) with
+    why; then `repetitions` passes over the runnable groups, each in an order shuffled with config.seed."""
+    invocations, group_records = [], []
+    runnable = []
+    for g in groups:
+        if g["record"] is not None:
+            rec = g["record"]
+            invocations.append({**g["inv"], "pass": None, "status": "skipped" if rec["status"] == "skipped"
+                                else ("timeout" if rec["status"] == "timeout" else "failed"),
+                                "message": rec["message"], "cases": [], "command": g["listing"]})
+            group_records.append(rec)
+        elif g["cases"]:
+            runnable.append(g)
+    rng = random.Random(config["seed"])
+    for k in range(1, config["repetitions"] + 1):
+        order = list(runnable)
+        rng.shuffle(order)
+        for g in order:
+            invocations.append({**g["inv"], "pass": k, "status": "pending", "cases": list(g["cases"])})
+    return invocations, group_records
+
+
+def describe(plan):
+    """The --list text: what would run, in which order, with which cases."""
+    config = plan.doc["run"]["config"]
+    invs = plan.doc["run"]["invocations"]
+    runs = [i for i in invs if i.get("pass") is not None]
+    lines = []
+    if plan.resume:
+        pending = [i for i in runs if i["status"] == "pending"]
+        lines.append(f"resume {plan.doc['run']['id']}: {len(pending)} of {len(runs)} invocations pending")
+        runs = pending
+    else:
+        groups = len({(i["executable"], i["workers"]) for i in runs})
+        lines.append(f"planned: {groups} executable x worker count groups, {config['repetitions']} passes "
+                     f"({len(runs)} invocations), {config['min_time']:g} s per sample after {config['warmup']:g} s "
+                     f"warm-up, order seed {config['seed']}")
+    seen = set()
+    for inv in runs:
+        key = (inv["executable"], inv["workers"])
+        if key in seen:
+            continue
+        seen.add(key)
+        w = inv["workers"] if inv["workers"] is not None else "default"
+        lines.append(f"  {inv['executable']} workers={w}: {', '.join(inv['cases'])}")
+    for inv in invs:
+        if inv.get("pass") is None and not plan.resume:
+            w = inv["workers"] if inv["workers"] is not None else "default"
+            lines.append(f"  {inv['executable']} workers={w}: {inv['status']}: {inv.get('message', '')[:300]}")
+    for r in plan.doc["records"]:
+        if r["variant"] == "*" and r["workers"] is None and r["message"].startswith("skipped: model not built"):
+            lines.append(f"  {r['workload']}_{r['model']}: {r['message']}")
+    if runs:
+        lines.append("order: " + ", ".join(
+            f"{i['executable']}.w{i['workers'] if i['workers'] is not None else 'default'}.p{i['pass']}"
+            for i in runs))
+    return "\n".join(lines)
+
+
+# ----- resume -----
+def _locate(args):
+    """The run folder named by --resume (a folder, its results.json, or a run id under --out)."""
+    given = pathlib.Path(args.resume)
+    if given.is_file() and given.name == "results.json":
+        return given.parent
+    if given.is_dir():
+        return given
+    if RUN_ID.match(args.resume) and (pathlib.Path(args.out) / args.resume).is_dir():
+        return pathlib.Path(args.out) / args.resume
+    raise UsageError(f"no run to resume at {args.resume} (no such run folder, and no run id {args.resume} under "
+                     f"{args.out}/)")
+
+
+def _same_folder(a, b):
+    if str(a) == str(b):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _prepare_resume(args):
+    chosen = [flag for flag, value in (("--profile", args.profile != "default"), ("--workers", args.workers),
+                                       ("--model", args.model), ("--workload", args.workload),
+                                       ("--variant", args.variant), ("--size", args.size),
+                                       ("--run-id", args.run_id), ("--repetitions", args.repetitions),
+                                       ("--min-time", args.min_time), ("--warmup", args.warmup),
+                                       ("--timeout", args.timeout))
+              if value is not None and value is not False]
+    if chosen:
+        raise UsageError(f"--resume continues a run with its own settings; drop {', '.join(chosen)}")
+    plan = Plan()
+    plan.resume = True
+    plan.run_dir = _locate(args)
+    plan.out_dir = plan.run_dir.parent
+    plan.lock = lock_run_folder(plan.run_dir)
+    doc = results.load(plan.run_dir / "results.json")  # ResultsError -> exit 2
+    config = doc["run"]["config"]
+    check_config(config)
+    here = socket.gethostname()
+    if doc["host"].get("hostname") != here:
+        raise UsageError(f"cannot resume on {here}: the run started on {doc['host'].get('hostname')!r}, and its "
+                         f"records must all come from one host")
+    if not (plan.run_dir / "raw").is_dir():
+        raise UsageError(f"cannot resume: {plan.run_dir / 'raw'} is missing (the raw output of the finished "
+                         f"invocations belongs to the run)")
+    build_dir = pathlib.Path(args.build_dir or "build").resolve()
+    if not _same_folder(build_dir, config["build_dir"]):
+        raise UsageError(f"the run was made with the build in {config['build_dir']}, not {build_dir}; resume it "
+                         f"with --build-dir {config['build_dir']}")
+    if args.bind is not None and args.bind != config["bind"]:
+        raise UsageError(f"the run binds with --bind {config['bind']}; drop --bind {args.bind}")
+    if args.oversubscribe and not config["oversubscribe"]:
+        raise UsageError("the run was planned without --oversubscribe; drop --oversubscribe")
+    manifest = discover.manifest(build_dir)
+    if (manifest.get("mpiexec") or None) != config.get("mpiexec"):
+        raise UsageError(f"this installation's MPI launcher ({manifest.get('mpiexec') or 'none'}) is not the "
+                         f"run's ({config.get('mpiexec') or 'none'}); start a new run")
+    for key in ("compiler", "cxx_flags", "build_type", "benchmark_version"):
+        if key in doc["software"] and (manifest.get(key) or None) != (doc["software"][key] or None):
+            raise UsageError(f"the build in {build_dir} changed since the run started ({key} "
+                             f"{doc['software'][key]!r}, now {manifest.get(key)!r}); start a new run")
+    benchmarks = discover.find(build_dir, manifest)
+    for inv in doc["run"]["invocations"]:
+        if inv["status"] == "pending" and (not isinstance(inv.get("pass"), int) or not isinstance(
+                inv.get("cases"), list) or not all(isinstance(c, str) for c in inv["cases"])):
+            raise UsageError("cannot resume: a pending invocation has no pass number or case list (the file was "
+                             "edited or written by an older harness)")
+    _check_writable(plan.run_dir, f"cannot resume {plan.run_dir}")
+    plan.doc, plan.build_dir, plan.manifest, plan.benchmarks = doc, build_dir, manifest, benchmarks
+    return plan
+
+
+def open_run(plan):
+    """The first writes: a new run's folder (and its lock), or a resumed run marked running. OSError or
+    UsageError leave nothing behind but what existed before."""
+    if plan.resume:
+        plan.doc["run"]["status"] = "running"
+        plan.doc["run"]["ended"] = None
+        plan.doc["run"].setdefault("resumed", []).append(now())
+        return
+    created = []
+    try:
+        if not plan.out_dir.exists():
+            plan.out_dir.mkdir(parents=True)
+            created.append(plan.out_dir)
+        try:
+            plan.run_dir.mkdir()
+        except FileExistsError:
+            raise UsageError(f"run folder {plan.run_dir} already exists (choose another --run-id, or --resume it)") \
+                from None
+        created.append(plan.run_dir)
+        plan.lock = lock_run_folder(plan.run_dir)
+        (plan.run_dir / "raw").mkdir()
+    except BaseException:
+        discard(plan, created)
+        raise
+
+
+def discard(plan, created=None):
+    """Removes a new run's folder (after its first save failed)."""
+    if plan.resume:
+        return
+    for path in reversed(created if created is not None else [plan.run_dir]):
+        shutil.rmtree(path, ignore_errors=True)

@@ -1,60 +1,95 @@
-"""How each model is launched: the launcher command, the binding environment, and whether the executable picks
-its own worker counts. Declared once per model in CMake (cmake/ParbenchModels.cmake) and read from the build
-manifest's "models"; the built-in table below serves builds without it (older builds, test fakes)."""
+"""How each model is launched: the launcher command, the binding environment, the most workers its executable
+takes, and whether the executable picks its own worker counts. Declared once per model in CMake
+(cmake/ParbenchModels.cmake) and read from the build manifest's "models"; the built-in table below serves builds
+without it (older builds, test fakes).
+
+Programs come only from this installation: the launcher named by the build manifest of the build in use (or
+mpirun on PATH), never from a results file."""
 import os
 import shutil
 
-# The same facts as the CMake declarations, for a build manifest that does not carry them.
+from . import launch
+
+# The same facts as the CMake declarations, for a build manifest that does not carry them. max_workers: the most
+# workers the executable accepts (None: the harness's own limit).
 DEFAULT = {
     "threads": {"launcher": "direct", "bind_env": {"PARBENCH_PIN": "cores"}, "own_workers": False},
     "processes": {"launcher": "direct", "bind_env": {"PARBENCH_PIN": "cores"}, "own_workers": False},
     "tbb": {"launcher": "direct", "bind_env": {"PARBENCH_PIN": "cores"}, "own_workers": False},
     "openmp": {"launcher": "direct", "bind_env": {"OMP_PROC_BIND": "close", "OMP_PLACES": "cores"},
                "own_workers": False},
-    "mpi": {"launcher": "mpi", "bind_env": {}, "own_workers": False},
+    "mpi": {"launcher": "mpi", "bind_env": {}, "own_workers": False, "max_workers": 256},
     "cuda": {"launcher": "direct", "bind_env": {}, "own_workers": True},
 }
+_FALLBACK = {"launcher": "direct", "bind_env": {}, "own_workers": False}
+# Variables that pin workers, whichever model reads them: removed from every child's environment with --bind none.
+BIND_VARIABLES = ("PARBENCH_PIN", "OMP_PROC_BIND", "OMP_PLACES", "GOMP_CPU_AFFINITY", "KMP_AFFINITY",
+                  "OMPI_MCA_hwloc_base_binding_policy")
+# Keys of a child's environment recorded per invocation (besides the bind variables).
+RECORDED_PREFIXES = ("OMP_", "PARBENCH_", "GOMP_", "KMP_")
 
 
 def of(model, build_manifest=None):
     """The policy of one model: from the build manifest when it declares it, else the built-in default."""
     declared = ((build_manifest or {}).get("models") or {})
+    base = {"max_workers": None, **DEFAULT.get(model, _FALLBACK)}
     if isinstance(declared, dict) and isinstance(declared.get(model), dict):
-        return {**DEFAULT.get(model, {"launcher": "direct", "bind_env": {}, "own_workers": False}),
-                **declared[model]}
-    return DEFAULT.get(model, {"launcher": "direct", "bind_env": {}, "own_workers": False})
+        return {**base, **declared[model]}
+    return base
 
 
-def mpi_launcher(config, workers, cpus):
-    launcher = shutil.which(config.get("mpiexec") or "mpirun") or "mpirun"
+def bind_variables(build_manifest=None):
+    """Every variable any model's binding sets, plus the well-known ones."""
+    keys = set(BIND_VARIABLES)
+    declared = ((build_manifest or {}).get("models") or {})
+    for model in set(DEFAULT) | (set(declared) if isinstance(declared, dict) else set()):
+        keys.update((of(model, build_manifest).get("bind_env") or {}).keys())
+    return sorted(keys)
+
+
+def mpi_launcher(mpiexec, bind, workers, cpus):
+    """`mpiexec` comes from this installation's build manifest (None: mpirun on PATH)."""
+    launcher = shutil.which(mpiexec or "mpirun") or "mpirun"
     command = [launcher, "-np", str(workers)]
     if os.geteuid() == 0:
         command.append("--allow-run-as-root")
     if workers > cpus:
         command.append("--oversubscribe")
-    command += ["--bind-to", "core" if config["bind"] == "cores" and workers <= cpus else "none"]
+    command += ["--bind-to", "core" if bind == "cores" and workers <= cpus else "none"]
     return command
 
 
-def environment(policy, config):
-    """The environment of one invocation: the harness's own, plus the model's binding variables when binding."""
-    env = dict(os.environ)
-    if config["bind"] == "cores":
-        for key, value in policy.get("bind_env", {}).items():
-            env.setdefault(key, value)
+def environment(policy, bind, build_manifest=None, base=None):
+    """The environment of one invocation: the harness's own; with --bind cores the model's binding variables set
+    to the model's values (whatever the caller had), with --bind none every binding variable removed, so that
+    what ran is what run.config.bind says."""
+    env = dict(os.environ if base is None else base)
+    if bind == "cores":
+        env.update(policy.get("bind_env") or {})
+    else:
+        for key in bind_variables(build_manifest):
+            env.pop(key, None)
     return env
 
 
-def command(bench, policy, config, workers, cpus, extra):
-    """The argv of one invocation of `bench` with `workers` workers and the extra Google Benchmark flags."""
+def recorded_env(env, build_manifest=None):
+    """The part of a child's environment that decides binding and threading, as recorded per invocation."""
+    keys = set(bind_variables(build_manifest))
+    return {k: v for k, v in sorted(env.items())
+            if (k in keys or k.startswith(RECORDED_PREFIXES)) and k not in launch.SCRATCH_KEYS}
+
+
+def command(bench, policy, settings, workers, cpus, extra):
+    """The argv of one invocation of `bench` with `workers` workers and the extra Google Benchmark flags.
+    settings: size, bind and mpiexec (this installation's launcher)."""
     argv = [str(bench.path)]
     if workers is not None and policy["launcher"] != "mpi":
         argv.append(f"--parbench_workers={workers}")
-    if config.get("size"):
-        argv.append(f"--parbench_size={config['size']}")
-    if config.get("variants"):
-        argv.append("--benchmark_filter=^(" + "|".join(config["variants"]) + ")/")
+    if settings.get("size"):
+        argv.append(f"--parbench_size={settings['size']}")
     argv += extra
     if policy["launcher"] == "mpi":
-        argv = mpi_launcher(config, workers, cpus) + argv
+        # Ranks are children of the launcher, not of the harness: each gets SIGKILL if the launcher dies.
+        argv = mpi_launcher(settings.get("mpiexec"), settings["bind"], workers, cpus) + \
+            launch.parent_death_wrapper() + argv
     return argv
