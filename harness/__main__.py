@@ -2,10 +2,9 @@
 import argparse
 import importlib.util
 import pathlib
-import signal
 import sys
 
-from . import discover, results, run, summary
+from . import results, run, summary
 
 EXIT_USAGE = 2
 
@@ -23,7 +22,7 @@ def _parser():
     verbs = p.add_subparsers(dest="verb", required=True, parser_class=Parser)
 
     r = verbs.add_parser("run", help="run the benchmark sweep and write results/<run-id>/")
-    r.add_argument("--build-dir", default="build", help="CMake build tree (benchmarks in BUILD/bin)")
+    r.add_argument("--build-dir", help="CMake build tree (benchmarks in BUILD/bin; default: build)")
     r.add_argument("--out", default="results", help="folder for run folders (default: results)")
     r.add_argument("--profile", default="default", help="quick | default | full")
     r.add_argument("--workers", help="comma-separated worker counts (default: the profile's sweep)")
@@ -31,13 +30,17 @@ def _parser():
     r.add_argument("--workload", help="comma-separated workloads to run")
     r.add_argument("--model", help="comma-separated models to run")
     r.add_argument("--variant", help="comma-separated variants to run")
-    r.add_argument("--repetitions", type=int, help="samples per case (overrides the profile)")
-    r.add_argument("--min-time", type=float, help="minimum seconds per sample (overrides the profile)")
-    r.add_argument("--timeout", type=float, help="seconds allowed per executable invocation")
+    r.add_argument("--repetitions", type=int, help="samples per case = passes over every executable, 1..1000 "
+                                                  "(overrides the profile)")
+    r.add_argument("--min-time", type=float, help="minimum seconds per sample, up to 3600 (overrides the profile)")
+    r.add_argument("--warmup", type=float, help="warm-up seconds before each case in each pass, 0..3600 "
+                                              "(overrides the profile)")
+    r.add_argument("--timeout", type=float, help="seconds allowed per executable invocation, up to 86400")
     r.add_argument("--size", help="work per round, passed to every benchmark (e.g. 30M; default: each workload's)")
-    r.add_argument("--bind", choices=("cores", "none"), default="cores", help="pin workers to cores (default)")
+    r.add_argument("--bind", choices=("cores", "none"), help="pin workers to cores (default) or not")
     r.add_argument("--run-id", help="name of the run folder (default: time and profile)")
-    r.add_argument("--resume", metavar="RUN", help="finish an interrupted run (its id or folder)")
+    r.add_argument("--resume", metavar="RUN", help="finish an interrupted run (its folder or id)")
+    r.add_argument("--list", action="store_true", help="print the planned invocations and cases; write nothing")
     r.add_argument("--no-report", action="store_true", help="skip figures and report.html")
 
     v = verbs.add_parser("validate", help="check results.json files against the schema")
@@ -63,35 +66,25 @@ def _missing_modules(args):
     return [m for m in needed if importlib.util.find_spec(m) is None]
 
 
-def _raise_interrupt(signum, frame):
-    raise KeyboardInterrupt
-
-
 def cmd_run(args, argv):
+    code, runner = run.main(args, argv)
+    if runner is None:
+        return code
     try:
-        runner, doc = run.start(args, argv)
-    except (run.UsageError, discover.BuildError, results.ResultsError) as e:
-        print(f"harness run: {e}", file=sys.stderr)
-        return EXIT_USAGE
-    signal.signal(signal.SIGTERM, _raise_interrupt)  # batch systems stop jobs with SIGTERM
-    print(f"run {doc['run']['id']}: {sum(i['status'] == 'pending' for i in doc['run']['invocations'])} invocations "
-          f"pending, writing {runner.run_dir}", flush=True)
-    try:
-        runner.save()
-        runner.run()
+        if not args.no_report:
+            page, problem = _report(runner.doc, runner.run_dir)
+            if problem:
+                print(f"warning: {problem}; report has no figures", file=sys.stderr)
+        print()
+        print(summary.text(runner.doc, runner.run_dir))
     except KeyboardInterrupt:
-        run.finish(runner, "interrupted")
-        print(f"\ninterrupted: finished results kept in {runner.run_dir / 'results.json'}; complete them with "
-              f"--resume {runner.run_dir}", file=sys.stderr)
+        print(f"\ninterrupted while writing the report; the run is complete in {runner.run_dir}", file=sys.stderr)
         return 130
-    run.finish(runner, "complete")
-    if not args.no_report:
-        page, problem = _report(doc, runner.run_dir)
-        if problem:
-            print(f"warning: {problem}; report has no figures", file=sys.stderr)
-    print()
-    print(summary.text(doc, runner.run_dir))
-    return 0
+    except Exception as e:  # noqa: BLE001 - the results are safe; one line, no traceback
+        print(f"harness run: the run is complete in {runner.run_dir}, but its report failed ({type(e).__name__}: "
+              f"{e})", file=sys.stderr)
+        return 1
+    return code
 
 
 def _report(doc, run_dir):
