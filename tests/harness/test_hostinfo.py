@@ -7,6 +7,7 @@ import textwrap
 import pytest
 
 from harness import SCHEMA_VERSION, discover, hostinfo, results
+from test_report import CONFIG
 
 INTEL = textwrap.dedent("""\
     processor\t: 0
@@ -195,7 +196,7 @@ def test_this_machine_validates_in_a_results_document(build_dir):
     software = hostinfo.software(discover.manifest(build_dir), build_dir)
     doc = {"schema": SCHEMA_VERSION,
            "run": {"id": "x", "started": "t", "ended": None, "status": "running", "profile": "quick", "command": [],
-                   "git": {"sha": None, "dirty": None}, "config": {}, "invocations": []},
+                   "git": {"sha": None, "dirty": None}, "config": dict(CONFIG), "invocations": []},
            "host": host, "software": software, "env": hostinfo.env(), "records": []}
     results.validate(doc)
     assert host["frequency_mhz"] is None, "the nominal clock is not the measured one"

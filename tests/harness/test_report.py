@@ -17,6 +17,10 @@ HOST = {"hostname": "test", "kernel": "6", "cpu_model": "Test CPU (TestVendor fa
         "frequency_method": "test", "load_average_start": [0.1, 0.1, 0.1], "load_average_end": [0.1, 0.1, 0.1]}
 SOFTWARE = {"compiler": "GNU 12", "cxx_flags": "-O3", "build_type": "Release", "benchmark_version": "1.7.1",
             "python": "3", "models": {}}
+# A run's settings as results.json carries them (run.config).
+CONFIG = {"profile": "quick", "size": None, "repetitions": 3, "min_time": 0.05, "warmup": 0.0, "timeout": 300,
+          "workers": [1, 2], "oversubscribe": False, "bind": "cores", "models": None, "workloads": None,
+          "variants": None, "build_dir": "build", "mpiexec": None, "sampling": "passes", "seed": 1}
 LONG_MESSAGE = ("verification failed: total is 3 expected 4 after the second round of the racy variant; stderr: "
                 "something went wrong in a place that is described at considerable length here")
 
@@ -60,7 +64,7 @@ def make_run(out, run_id="run1", records=None):
     doc = {"schema": SCHEMA_VERSION,
            "run": {"id": run_id, "started": "2026-01-01T00:00:00+00:00", "ended": "2026-01-01T00:01:00+00:00",
                    "status": "complete", "profile": "quick", "command": ["test"], "git": {"sha": None, "dirty": None},
-                   "config": {"workers": [1, 2]}, "invocations": []},
+                   "config": dict(CONFIG), "invocations": []},
            "host": dict(HOST), "software": dict(SOFTWARE), "env": {"PARBENCH_PIN": None}, "records": records}
     results.validate(doc)
     run_dir = out / run_id
