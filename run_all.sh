@@ -15,6 +15,7 @@ profile=default
 profile_set=0
 out=results
 build_dir=build
+build_dir_set=0
 skip_install=${PARBENCH_SKIP_INSTALL:-0}
 portable=OFF
 resume=""
@@ -25,8 +26,8 @@ while [ $# -gt 0 ]; do
     --profile=*) profile=${1#*=}; profile_set=1 ;;
     --out) [ $# -ge 2 ] || die_usage "--out needs a value"; out=$2; shift ;;
     --out=*) out=${1#*=} ;;
-    --build-dir) [ $# -ge 2 ] || die_usage "--build-dir needs a value"; build_dir=$2; shift ;;
-    --build-dir=*) build_dir=${1#*=} ;;
+    --build-dir) [ $# -ge 2 ] || die_usage "--build-dir needs a value"; build_dir=$2; build_dir_set=1; shift ;;
+    --build-dir=*) build_dir=${1#*=}; build_dir_set=1 ;;
     --resume) [ $# -ge 2 ] || die_usage "--resume needs a run folder or id"; resume=$2; shift ;;
     --resume=*) resume=${1#*=} ;;
     --skip-install) skip_install=1 ;;
@@ -56,14 +57,28 @@ fi
 
 PARBENCH_SKIP_INSTALL=$skip_install ci/install_deps.sh
 # The entry point picks a Python with matplotlib, jsonschema and numpy (PARBENCH_PYTHON overrides it).
-./parbench --which-python >/dev/null || exit 2
+python=$(./parbench --which-python) || exit 2
+resume_args=()
+if [ -n "$resume" ]; then
+  if [ "$build_dir_set" = 1 ]; then
+    resume_args=(--build-dir "$build_dir")  # the harness checks it against the run's own
+  else  # build what the run was made with
+    build_dir=$("$python" -c 'import json, sys; print(json.load(open(sys.argv[1]))["run"]["config"]["build_dir"])' \
+                "$resume/results.json" 2>/dev/null) || build_dir=build
+  fi
+fi
 
 jobs=$(nproc 2>/dev/null || echo 2)
-echo "run_all.sh: configuring and building in $build_dir/ ..."
-cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DPARBENCH_PORTABLE="$portable" --log-level=NOTICE >/dev/null
+if [ -n "$resume" ] && [ -f "$build_dir/CMakeCache.txt" ]; then
+  # Keep the run's build settings (portable or not): only bring its build up to date.
+  echo "run_all.sh: building in $build_dir/ ..."
+else
+  echo "run_all.sh: configuring and building in $build_dir/ ..."
+  cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DPARBENCH_PORTABLE="$portable" --log-level=NOTICE >/dev/null
+fi
 cmake --build "$build_dir" -j "$jobs" >/dev/null
 
 if [ -n "$resume" ]; then
-  exec ./parbench run --resume "$resume" --out "$out"
+  exec ./parbench run --resume "$resume" --out "$out" ${resume_args[@]+"${resume_args[@]}"}
 fi
 exec ./parbench run --profile "$profile" --build-dir "$build_dir" --out "$out" ${harness_args[@]+"${harness_args[@]}"}
