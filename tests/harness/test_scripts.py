@@ -21,7 +21,8 @@ def test_resume_of_a_missing_run_names_it_once(tmp_path):
 
 def test_resume_refuses_run_options_instead_of_dropping_them(tmp_path):
     make_run(tmp_path, "interrupted")
-    for extra, dropped in ((["--", "--model", "tbb"], "--model tbb"), (["--profile", "quick"], "--profile")):
+    for extra, dropped in ((["--", "--model", "tbb"], "--model tbb"), (["--profile", "quick"], "--profile"),
+                           (["--portable"], "--portable")):
         for resume in ("interrupted", tmp_path / "interrupted"):
             line = one_line_exit_2(script("./run_all.sh", "--out", tmp_path, "--resume", resume, *extra))
             assert "own settings" in line and dropped in line, line
