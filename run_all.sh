@@ -44,7 +44,7 @@ if [ -n "$resume" ]; then
   # A resumed run keeps its own settings: refuse the ones that would be ignored, before anything is built.
   [ ${#harness_args[@]} -eq 0 ] || die_usage "--resume continues a run with its own settings; drop '${harness_args[*]}'"
   [ "$profile_set" = 0 ] || die_usage "--resume continues a run with its own settings; drop --profile"
-  [ "$portable" = OFF ] || die_usage "--resume continues a run with its own build settings; drop --portable"
+  [ "$portable" = OFF ] || die_usage "--resume continues a run with its own settings; drop --portable"
   if [ -f "$resume" ] && [ "$(basename "$resume")" = results.json ]; then
     resume=$(dirname "$resume")
   elif [ ! -f "$resume/results.json" ]; then
