@@ -1,40 +1,66 @@
-# Finds what each parallel model needs. A model whose dependency is missing is skipped with one clear line;
-# the reason goes into parbench_build.json so the harness records it as skipped.
+# The parallel models: each is declared once, below, with what it needs and how the harness launches it. A model
+# whose dependency is missing is skipped with one clear line; the reason goes into parbench_build.json so the
+# harness records it as skipped. Adding a model = its declaration here + one <model>.cpp per workload.
 include_guard(GLOBAL)
 include(CheckLanguage)
 
-set(PARBENCH_MODELS threads processes tbb openmp mpi cuda)
 set(PARBENCH_ENABLED_MODELS "")
 set(PARBENCH_SKIPPED_MODELS "")
 
-function(parbench_model_status model ok reason)
-  if(ok)
+# parbench_declare_model(<model> FOUND <bool> [REASON <why it is skipped>]
+#                        [LIBRARIES <link targets>…] [PROPERTIES <target property> <value>…]
+#                        [MAIN plain|mpi] [LAUNCHER direct|mpi] [BIND_ENV <VAR=value>…] [OWN_WORKERS])
+#   MAIN      the entry point: plain (main.cpp) or mpi (main_mpi.cpp: ranks in lockstep, rank 0 reports)
+#   LAUNCHER  how the harness starts it: direct, or mpi (mpirun -np <workers>)
+#   BIND_ENV  the environment that pins its workers when the harness pins (--bind cores)
+#   OWN_WORKERS  the executable picks its own worker counts (GPU threads); the harness does not sweep them
+function(parbench_declare_model model)
+  cmake_parse_arguments(ARG "OWN_WORKERS" "FOUND;REASON;MAIN;LAUNCHER" "LIBRARIES;PROPERTIES;BIND_ENV" ${ARGN})
+  if(NOT ARG_MAIN)
+    set(ARG_MAIN plain)
+  endif()
+  if(NOT ARG_LAUNCHER)
+    set(ARG_LAUNCHER direct)
+  endif()
+  foreach(key MAIN LAUNCHER LIBRARIES PROPERTIES BIND_ENV OWN_WORKERS)
+    set_property(GLOBAL PROPERTY PARBENCH_MODEL_${model}_${key} "${ARG_${key}}")
+  endforeach()
+  if(ARG_FOUND)
     set(PARBENCH_ENABLED_MODELS ${PARBENCH_ENABLED_MODELS} ${model} PARENT_SCOPE)
   else()
-    message(NOTICE "parbench: skipping model '${model}': ${reason}")
+    message(NOTICE "parbench: skipping model '${model}': ${ARG_REASON}")
     set(PARBENCH_SKIPPED_MODELS ${PARBENCH_SKIPPED_MODELS} ${model} PARENT_SCOPE)
-    set(PARBENCH_SKIP_REASON_${model} "${reason}" CACHE INTERNAL "")
+    set_property(GLOBAL PROPERTY PARBENCH_MODEL_${model}_REASON "${ARG_REASON}")
   endif()
 endfunction()
 
 # Google Benchmark drives everything: without it nothing builds.
 find_package(benchmark REQUIRED)
 find_package(Threads REQUIRED)
+# hwloc picks one CPU per physical core for pinning; without it pinning falls back to the OS order.
+find_package(PkgConfig QUIET)
+if(PkgConfig_FOUND)
+  pkg_check_modules(HWLOC QUIET IMPORTED_TARGET hwloc)
+endif()
 
-parbench_model_status(threads TRUE "")
-parbench_model_status(processes TRUE "")
+parbench_declare_model(threads FOUND TRUE BIND_ENV PARBENCH_PIN=cores)
+parbench_declare_model(processes FOUND TRUE BIND_ENV PARBENCH_PIN=cores)
 
 find_package(TBB CONFIG QUIET)
-parbench_model_status(tbb "${TBB_FOUND}" "oneTBB not found (Debian: libtbb-dev)")
+parbench_declare_model(tbb FOUND "${TBB_FOUND}" REASON "oneTBB not found (Debian: libtbb-dev)"
+                       LIBRARIES TBB::tbb parbench_tbb BIND_ENV PARBENCH_PIN=cores)
 
 find_package(OpenMP QUIET COMPONENTS CXX)
-parbench_model_status(openmp "${OpenMP_CXX_FOUND}" "OpenMP not found for ${CMAKE_CXX_COMPILER_ID}")
+parbench_declare_model(openmp FOUND "${OpenMP_CXX_FOUND}" REASON "OpenMP not found for ${CMAKE_CXX_COMPILER_ID}"
+                       LIBRARIES OpenMP::OpenMP_CXX BIND_ENV OMP_PROC_BIND=close OMP_PLACES=cores)
 
 find_package(MPI QUIET COMPONENTS CXX)
 if(MPI_CXX_FOUND AND NOT MPIEXEC_EXECUTABLE)
   set(MPI_CXX_FOUND FALSE)
 endif()
-parbench_model_status(mpi "${MPI_CXX_FOUND}" "MPI not found (Debian: libopenmpi-dev openmpi-bin)")
+# mpirun binds ranks itself (the harness passes its binding options).
+parbench_declare_model(mpi FOUND "${MPI_CXX_FOUND}" REASON "MPI not found (Debian: libopenmpi-dev openmpi-bin)"
+                       LIBRARIES MPI::MPI_CXX MAIN mpi LAUNCHER mpi)
 
 # Later workloads (matrix, mnist) need these; found now so the build manifest records them.
 set(BLA_VENDOR OpenBLAS)
@@ -60,48 +86,107 @@ if(PARBENCH_WITH_CUDA)
     set(PARBENCH_CUDA_REASON "no CUDA compiler (nvcc) found")
   endif()
 endif()
-parbench_model_status(cuda "${PARBENCH_CUDA_OK}" "${PARBENCH_CUDA_REASON}")
+# Self-contained for GPU machines without Debian's packages: static CUDA runtime, libraries found via RPATH.
+parbench_declare_model(cuda FOUND "${PARBENCH_CUDA_OK}" REASON "${PARBENCH_CUDA_REASON}" OWN_WORKERS
+                       PROPERTIES CUDA_RUNTIME_LIBRARY Static BUILD_RPATH_USE_ORIGIN ON)
 
-# parbench_add_benchmark(<workload> <model> SOURCES ...): the executable <workload>_<model> with the workload's
-# driver sources, the common library and the right main. Does nothing when the model is skipped.
-function(parbench_add_benchmark workload model)
-  cmake_parse_arguments(ARG "" "" "SOURCES;LIBRARIES" ${ARGN})
-  if(NOT model IN_LIST PARBENCH_ENABLED_MODELS)
-    return()
+# Function and loop alignment for sources holding kernels: where a hot loop starts decides whether it runs at
+# one or two cycles per iteration, so every copy of a kernel gets the same placement (tests/check_kernel_placement.py).
+set(PARBENCH_KERNEL_FLAGS -falign-functions=64 -falign-loops=64)
+function(parbench_align_kernels target)
+  target_compile_options(${target} PRIVATE "$<$<COMPILE_LANGUAGE:CXX>:${PARBENCH_KERNEL_FLAGS}>")
+endfunction()
+
+# parbench_add_executable(<target> <workload> <model> SOURCES … [LIBRARIES …] [LIKE <declared model>]):
+# an executable built as the declared model's benchmarks are (main, libraries, properties); LIKE lets a test
+# build its own model the way a declared one is built.
+function(parbench_add_executable target workload model)
+  cmake_parse_arguments(ARG "" "LIKE" "SOURCES;LIBRARIES" ${ARGN})
+  set(declared ${model})
+  if(ARG_LIKE)
+    set(declared ${ARG_LIKE})
   endif()
-  set(target ${workload}_${model})
-  if(model STREQUAL "mpi")
+  foreach(key MAIN LIBRARIES PROPERTIES)
+    get_property(${key} GLOBAL PROPERTY PARBENCH_MODEL_${declared}_${key})
+  endforeach()
+  if(MAIN STREQUAL "mpi")
     set(main ${PROJECT_SOURCE_DIR}/benchmarks/common/src/main_mpi.cpp)
   else()
     set(main ${PROJECT_SOURCE_DIR}/benchmarks/common/src/main.cpp)
   endif()
   add_executable(${target} ${ARG_SOURCES} ${main})
-  target_link_libraries(${target} PRIVATE parbench_common ${ARG_LIBRARIES})
+  target_link_libraries(${target} PRIVATE parbench_common ${ARG_LIBRARIES} ${LIBRARIES})
   target_include_directories(${target} PRIVATE ${PROJECT_SOURCE_DIR}/benchmarks)
   target_compile_definitions(${target} PRIVATE PARBENCH_WORKLOAD="${workload}" PARBENCH_MODEL="${model}"
                              PARBENCH_BENCHMARK_VERSION="${benchmark_VERSION}")
-  if(model STREQUAL "mpi")
-    target_link_libraries(${target} PRIVATE MPI::MPI_CXX)
-  elseif(model STREQUAL "tbb")
-    target_link_libraries(${target} PRIVATE TBB::tbb)
-  elseif(model STREQUAL "openmp")
-    target_link_libraries(${target} PRIVATE OpenMP::OpenMP_CXX)
-  elseif(model STREQUAL "cuda")
-    # Self-contained for GPU machines without Debian's packages: static CUDA runtime, libs found via RPATH.
-    set_target_properties(${target} PROPERTIES CUDA_RUNTIME_LIBRARY Static BUILD_RPATH_USE_ORIGIN ON)
+  parbench_align_kernels(${target})
+  if(PROPERTIES)
+    set_target_properties(${target} PROPERTIES ${PROPERTIES})
   endif()
-  set_property(GLOBAL APPEND PROPERTY PARBENCH_BENCHMARK_TARGETS ${target})
 endfunction()
 
-# Writes what was built, what was skipped and why, and the versions found, for results.json's "software".
+# parbench_add_benchmark(<workload> <model> SOURCES … [LIBRARIES …]): build/bin/<workload>_<model>, which the
+# harness discovers by that name. Does nothing when the model is skipped.
+function(parbench_add_benchmark workload model)
+  if(NOT model IN_LIST PARBENCH_ENABLED_MODELS)
+    return()
+  endif()
+  parbench_add_executable(${workload}_${model} ${workload} ${model} ${ARGN})
+  set_property(GLOBAL APPEND PROPERTY PARBENCH_BENCHMARK_TARGETS ${workload}_${model})
+endfunction()
+
+# What -march=native chose on this machine ("" for a portable build), for the manifest.
+function(parbench_resolved_march out)
+  set(resolved "")
+  if(NOT PARBENCH_PORTABLE)
+    execute_process(COMMAND ${CMAKE_CXX_COMPILER} -march=native -Q --help=target
+                    OUTPUT_VARIABLE help ERROR_QUIET RESULT_VARIABLE rc)
+    if(rc EQUAL 0 AND help MATCHES "\n[ \t]*-march=[ \t]*([^ \t\n]+)")
+      set(resolved ${CMAKE_MATCH_1})
+    endif()
+  endif()
+  set(${out} "${resolved}" PARENT_SCOPE)
+endfunction()
+
+# {"VAR": "value", …} from a list of VAR=value.
+function(parbench_json_env out)
+  set(pairs "")
+  foreach(assignment IN LISTS ARGN)
+    string(FIND "${assignment}" "=" at)
+    string(SUBSTRING "${assignment}" 0 ${at} name)
+    math(EXPR at "${at} + 1")
+    string(SUBSTRING "${assignment}" ${at} -1 value)
+    list(APPEND pairs "\"${name}\": \"${value}\"")
+  endforeach()
+  list(JOIN pairs ", " pairs)
+  set(${out} "{${pairs}}" PARENT_SCOPE)
+endfunction()
+
+# Writes what was built, what was skipped and why, how each model is launched and the versions found, for
+# results.json's "software" and for the harness's launch policy.
 function(parbench_write_build_manifest path)
   get_property(targets GLOBAL PROPERTY PARBENCH_BENCHMARK_TARGETS)
   set(skipped "")
   foreach(model IN LISTS PARBENCH_SKIPPED_MODELS)
-    string(REPLACE "\"" "'" reason "${PARBENCH_SKIP_REASON_${model}}")
+    get_property(reason GLOBAL PROPERTY PARBENCH_MODEL_${model}_REASON)
+    string(REPLACE "\"" "'" reason "${reason}")
     list(APPEND skipped "\"${model}\": \"${reason}\"")
   endforeach()
   list(JOIN skipped ", " skipped_json)
+  set(models "")
+  foreach(model IN LISTS PARBENCH_ENABLED_MODELS)
+    foreach(key LAUNCHER BIND_ENV OWN_WORKERS)
+      get_property(${key} GLOBAL PROPERTY PARBENCH_MODEL_${model}_${key})
+    endforeach()
+    parbench_json_env(bind_env ${BIND_ENV})
+    if(OWN_WORKERS)
+      set(own true)
+    else()
+      set(own false)
+    endif()
+    list(APPEND models "\"${model}\": {\"launcher\": \"${LAUNCHER}\", \"bind_env\": ${bind_env}, \"own_workers\": ${own}}")
+  endforeach()
+  list(JOIN models ",\n    " models_json)
   set(target_json "")
   foreach(t IN LISTS targets)
     list(APPEND target_json "\"${t}\"")
@@ -112,24 +197,32 @@ function(parbench_write_build_manifest path)
   if(NOT PARBENCH_PORTABLE)
     string(APPEND flags " -march=native")
   endif()
+  list(JOIN PARBENCH_KERNEL_FLAGS " " kernel_flags)
+  string(APPEND flags " ${kernel_flags}")
   string(STRIP "${flags}" flags)
+  parbench_resolved_march(march)
   file(WRITE ${path} "{
   \"parbench_version\": \"${PROJECT_VERSION}\",
   \"build_type\": \"${CMAKE_BUILD_TYPE}\",
   \"portable\": \"${PARBENCH_PORTABLE}\",
   \"compiler\": \"${CMAKE_CXX_COMPILER_ID} ${CMAKE_CXX_COMPILER_VERSION}\",
   \"cxx_flags\": \"${flags}\",
+  \"march_resolved\": \"${march}\",
   \"benchmark_version\": \"${benchmark_VERSION}\",
   \"tbb_version\": \"${TBB_VERSION}\",
   \"openmp_version\": \"${OpenMP_CXX_VERSION}\",
   \"mpi_version\": \"${MPI_CXX_VERSION}\",
   \"mpiexec\": \"${MPIEXEC_EXECUTABLE}\",
+  \"hwloc_version\": \"${HWLOC_VERSION}\",
   \"blas_found\": \"${BLAS_FOUND}\",
   \"torch_version\": \"${Torch_VERSION}\",
   \"cuda_compiler\": \"${CMAKE_CUDA_COMPILER_ID} ${CMAKE_CUDA_COMPILER_VERSION}\",
   \"cuda_architectures\": \"${CMAKE_CUDA_ARCHITECTURES}\",
   \"enabled_models\": \"${PARBENCH_ENABLED_MODELS}\",
   \"skipped_models\": {${skipped_json}},
+  \"models\": {
+    ${models_json}
+  },
   \"benchmarks\": [${target_json}]
 }
 ")

@@ -59,6 +59,9 @@ class CudaCounters final : public Model {
 
   void reset() override { check_cuda(cudaMemset(counter_, 0, sizeof(*counter_)), "cudaMemset"); }
 
+  // GPU threads are not tracked one by one: a launched grid runs every block, and a failed launch throws.
+  int participants() override { return kNotTracked; }
+
   std::uint64_t total() override {
     unsigned long long value = 0;
     check_cuda(cudaMemcpy(&value, counter_, sizeof(value), cudaMemcpyDeviceToHost), "cudaMemcpy");
@@ -94,7 +97,6 @@ std::string device_problem() {
 }
 
 std::string device_name() {
-  if (!device_problem().empty()) return "none";
   cudaDeviceProp props{};
   cudaGetDeviceProperties(&props, 0);
   return props.name;
@@ -108,13 +110,14 @@ ModelInfo model_info() {
   info.round_increments = [](Variant) -> std::uint64_t { return 1u << 24; };
   info.default_workers = {256, 4096, 65536, 1048576};
   info.max_workers = kMaxAnyWorkers;
+  info.cpu_workers = false;
+  // Without a device no case is registered: the reason goes into the context (parbench_skipped_reason).
+  info.unavailable = device_problem();
   int runtime = 0;
   cudaRuntimeGetVersion(&runtime);
-  info.context = {{"cuda_runtime", std::to_string(runtime)}, {"cuda_device", device_name()}};
-  info.make = [](Variant v, int threads) -> std::unique_ptr<Model> {
-    if (const std::string problem = device_problem(); !problem.empty()) throw SkipCase(problem);
-    return std::make_unique<CudaCounters>(v, threads);
-  };
+  info.context = {{"cuda_runtime", std::to_string(runtime)},
+                  {"cuda_device", info.unavailable.empty() ? device_name() : "none"}};
+  info.make = [](Variant v, int threads) { return std::make_unique<CudaCounters>(v, threads); };
   return info;
 }
 

@@ -24,6 +24,12 @@ namespace {
 // Round size in verify-only mode: small, but many increments per worker so races still show.
 constexpr std::uint64_t kVerifyIncrements = 1u << 16;
 
+// Increments per round of a case; the case name carries it (size:<n>).
+std::uint64_t increments_of(const CaseContext& ctx, const ModelInfo& info, Variant variant) {
+  const std::uint64_t increments = ctx.size != 0 ? ctx.size : info.round_increments(variant);
+  return ctx.verify_only ? std::min(increments, kVerifyIncrements) : increments;
+}
+
 // The racy counter is checked for what must still hold: it never over-counts, never ends at zero, and with a
 // single worker it loses nothing.
 Check check_racy(std::uint64_t increments, std::uint64_t counted, int workers) {
@@ -35,8 +41,7 @@ Check check_racy(std::uint64_t increments, std::uint64_t counted, int workers) {
 }
 
 void run_case(benchmark::State& state, const CaseContext& ctx, const ModelInfo& info, Variant variant) {
-  std::uint64_t increments = ctx.size != 0 ? ctx.size : info.round_increments(variant);
-  if (ctx.verify_only) increments = std::min(increments, kVerifyIncrements);
+  const std::uint64_t increments = increments_of(ctx, info, variant);
 
   std::unique_ptr<Model> model;
   try {
@@ -50,18 +55,26 @@ void run_case(benchmark::State& state, const CaseContext& ctx, const ModelInfo& 
   }
 
   double lost = 0;
-  const RoundTotals totals = run_rounds(
-      state, [&] { model->reset(); }, [&] { model->run_round(increments); },
-      [&]() -> Check {
-        const std::uint64_t counted = model->total();
-        if (variant != Variant::racy) return expect_equal("counter total", increments, counted);
-        if (Check problem = check_racy(increments, counted, ctx.workers)) return problem;
-        lost += static_cast<double>(increments - counted);
-        return std::nullopt;
-      });
+  std::int64_t racy_rounds = 0;
+  Rounds rounds;
+  rounds.workers = ctx.workers;
+  rounds.ops_per_round = static_cast<double>(increments);
+  rounds.cpu_ops = info.cpu_workers;
+  rounds.prepare = [&] { model->reset(); };
+  rounds.run = [&] { model->run_round(increments); };
+  rounds.participants = [&] { return model->participants(); };
+  rounds.verify = [&]() -> Check {
+    const std::uint64_t counted = model->total();
+    if (variant != Variant::racy) return expect_equal("counter total", increments, counted);
+    if (Check problem = check_racy(increments, counted, ctx.workers)) return problem;
+    lost += static_cast<double>(increments - counted);
+    ++racy_rounds;
+    return std::nullopt;
+  };
+  const RoundTotals totals = run_rounds(state, rounds);
   report_throughput(state, totals, static_cast<double>(increments));
-  if (variant == Variant::racy && totals.ok && totals.rounds > 0) {
-    const double lost_per_round = lost / static_cast<double>(totals.rounds);
+  if (variant == Variant::racy && totals.ok && racy_rounds > 0) {
+    const double lost_per_round = lost / static_cast<double>(racy_rounds);
     state.counters["lost_updates"] = lost_per_round;
     state.counters["lost_fraction"] = lost_per_round / static_cast<double>(increments);
   }
@@ -74,11 +87,15 @@ void parbench_register(parbench::Registry& registry) {
   using namespace parbench::counters;
   auto info = std::make_shared<ModelInfo>(model_info());
   for (Variant v : info->variants)
-    registry.add(std::string(name_of(v)), [info, v](benchmark::State& state, const parbench::CaseContext& ctx) {
-      run_case(state, ctx, *info, v);
-    });
+    registry.add(
+        std::string(name_of(v)),
+        [info, v](benchmark::State& state, const parbench::CaseContext& ctx) { run_case(state, ctx, *info, v); },
+        [info, v](const parbench::CaseContext& ctx) -> parbench::Params {
+          return {{"size", std::to_string(increments_of(ctx, *info, v))}};
+        });
   registry.set_default_workers(info->default_workers);
   registry.set_max_workers(info->max_workers);
   registry.set_primary_metric("ns_per_op");
+  registry.set_unavailable(info->unavailable);
   for (const auto& [key, value] : info->context) registry.add_context(key, value);
 }

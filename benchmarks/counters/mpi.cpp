@@ -1,11 +1,16 @@
 // counters with MPI: workers are ranks. One-sided operations on a counter in rank 0's window:
 // MPI_Fetch_and_op for `atomic`, an exclusive window lock around get+put for `locked`, a shared lock around
-// get+put for `racy` (conflicting accesses, so updates are lost); local counts and MPI_Reduce for `sharded`.
-// `false_sharing` has no meaning across separate address spaces and is absent.
+// get+put for `racy` (conflicting accesses, so updates are lost); the shared kernel on a local cell and
+// MPI_Reduce for `sharded`. `false_sharing` has no meaning across separate address spaces and is absent.
+// A round ends with MPI_Barrier, inside the timer, as every model's round ends when all its workers are done.
 #include <mpi.h>
 
+#include <stdexcept>
+
 #include "counters/counters.hpp"
+#include "counters/kernels.hpp"
 #include "parbench/rounds.hpp"
+#include "parbench/team.hpp"
 
 namespace parbench::counters {
 namespace {
@@ -25,22 +30,12 @@ class MpiCounters final : public Model {
   void reset() override {
     if (rank_ == kOwner) put_exclusive(0);
     reduced_ = 0;
+    took_part_ = false;
     MPI_Barrier(MPI_COMM_WORLD);
   }
 
-  std::uint64_t total() override {
-    MPI_Barrier(MPI_COMM_WORLD);  // every rank's updates are complete
-    std::uint64_t value = reduced_;
-    if (variant_ != Variant::sharded && rank_ == kOwner) {
-      MPI_Win_lock(MPI_LOCK_SHARED, kOwner, 0, window_);
-      MPI_Get(&value, 1, MPI_UINT64_T, kOwner, 0, 1, MPI_UINT64_T, window_);
-      MPI_Win_unlock(kOwner, window_);
-    }
-    MPI_Bcast(&value, 1, MPI_UINT64_T, kOwner, MPI_COMM_WORLD);
-    return value;
-  }
-
   void run_round(std::uint64_t increments) override {
+    took_part_ = true;
     const std::uint64_t n = share_of(increments, size_, rank_);
     switch (variant_) {
       case Variant::racy:
@@ -62,7 +57,7 @@ class MpiCounters final : public Model {
       }
       case Variant::sharded: {
         Padded<std::atomic<std::uint64_t>> mine;
-        for (std::uint64_t i = 0; i < n; ++i) unsynchronized_increment(mine.value);
+        count_owned(mine.value, n);
         const std::uint64_t local = mine.value.load();
         MPI_Reduce(&local, &reduced_, 1, MPI_UINT64_T, MPI_SUM, kOwner, MPI_COMM_WORLD);
         break;
@@ -70,6 +65,21 @@ class MpiCounters final : public Model {
       case Variant::false_sharing:
         throw std::logic_error("false_sharing is not an MPI variant");
     }
+    MPI_Barrier(MPI_COMM_WORLD);
+  }
+
+  int participants() override { return team().sum(took_part_ ? 1 : 0); }
+
+  // Reads the counter back from rank 0's window (a single counter: nothing to combine) or takes the reduction.
+  std::uint64_t total() override {
+    std::uint64_t value = reduced_;
+    if (variant_ != Variant::sharded && rank_ == kOwner) {
+      MPI_Win_lock(MPI_LOCK_SHARED, kOwner, 0, window_);
+      MPI_Get(&value, 1, MPI_UINT64_T, kOwner, 0, 1, MPI_UINT64_T, window_);
+      MPI_Win_unlock(kOwner, window_);
+    }
+    MPI_Bcast(&value, 1, MPI_UINT64_T, kOwner, MPI_COMM_WORLD);
+    return value;
   }
 
  private:
@@ -96,15 +106,8 @@ class MpiCounters final : public Model {
   std::uint64_t* base_ = nullptr;
   MPI_Win window_ = MPI_WIN_NULL;
   std::uint64_t reduced_ = 0;
+  bool took_part_ = false;
 };
-
-std::string library_version() {
-  char text[MPI_MAX_LIBRARY_VERSION_STRING];
-  int length = 0;
-  MPI_Get_library_version(text, &length);
-  std::string version(text, static_cast<std::size_t>(length));
-  return version.substr(0, version.find_first_of(",\n"));
-}
 
 }  // namespace
 
@@ -113,7 +116,6 @@ ModelInfo model_info() {
   info.variants = {Variant::racy, Variant::atomic, Variant::locked, Variant::sharded};
   // One-sided operations cost 0.1-1 microseconds each: smaller rounds keep those cases short.
   info.round_increments = [](Variant v) -> std::uint64_t { return v == Variant::sharded ? 1u << 24 : 1u << 16; };
-  info.context = {{"mpi_library", library_version()}};
   info.make = [](Variant v, int) { return std::make_unique<MpiCounters>(v); };
   return info;
 }

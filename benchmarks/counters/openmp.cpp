@@ -1,83 +1,61 @@
-// counters with OpenMP: one parallel region per round; `omp atomic`, `omp critical`, and the reduction clause
-// for `sharded`.
+// counters with OpenMP: one parallel region per round (libgomp keeps its threads between regions; the region's
+// implicit barrier ends the round), an omp_lock_t for `locked`, and the reduction clause combining `sharded`.
 #include <omp.h>
 
 #include "counters/counters.hpp"
+#include "counters/kernels.hpp"
+#include "parbench/participation.hpp"
 #include "parbench/rounds.hpp"
 
 namespace parbench::counters {
 namespace {
 
+// omp_lock_t as a BasicLockable for the shared kernel (`omp critical` cannot be split into lock and unlock;
+// both are the same futex-based mutex in libgomp).
+class OmpLock {
+ public:
+  OmpLock() { omp_init_lock(&lock_); }
+  ~OmpLock() { omp_destroy_lock(&lock_); }
+  OmpLock(const OmpLock&) = delete;
+  OmpLock& operator=(const OmpLock&) = delete;
+  void lock() { omp_set_lock(&lock_); }
+  void unlock() { omp_unset_lock(&lock_); }
+
+ private:
+  omp_lock_t lock_;
+};
+
 class OpenmpCounters final : public Model {
  public:
   OpenmpCounters(Variant v, int workers) : variant_(v), workers_(workers), cells_(std::make_unique<Cells>()) {}
 
-  void reset() override {
-    cells_->reset();
-    atomic_counter_.value = 0;
-    reduced_ = 0;
-  }
-
-  std::uint64_t total() override {
-    if (variant_ == Variant::atomic) return atomic_counter_.value;
-    if (variant_ == Variant::sharded) return reduced_;
-    return cells_->total(variant_, workers_);
-  }
+  void reset() override { cells_->reset(); }
 
   void run_round(std::uint64_t increments) override {
+    const std::uint64_t round = ++round_;
     Cells& c = *cells_;
-    const auto n = static_cast<long long>(increments);
-    switch (variant_) {
-      case Variant::racy:
-#pragma omp parallel for num_threads(workers_) schedule(static)
-        for (long long i = 0; i < n; ++i) unsynchronized_increment(c.shared);
-        break;
-      case Variant::atomic: {
-        std::uint64_t& shared = atomic_counter_.value;
-#pragma omp parallel for num_threads(workers_) schedule(static)
-        for (long long i = 0; i < n; ++i) {
-#pragma omp atomic update
-          ++shared;
-        }
-        break;
-      }
-      case Variant::locked:
-#pragma omp parallel for num_threads(workers_) schedule(static)
-        for (long long i = 0; i < n; ++i) {
-#pragma omp critical(parbench_counter)
-          ++c.guarded;
-        }
-        break;
-      case Variant::sharded: {
-        std::uint64_t sum = 0;
+    std::uint64_t sum = 0;
 #pragma omp parallel num_threads(workers_) reduction(+ : sum)
-        {
-          // Each thread's padded cell takes a store per increment, as the other models' shards do.
-          auto& mine = c.shards[omp_get_thread_num()].value;
-#pragma omp for schedule(static)
-          for (long long i = 0; i < n; ++i) unsynchronized_increment(mine);
-          sum += mine.load(std::memory_order_relaxed);
-        }
-        reduced_ = sum;
-        break;
-      }
-      case Variant::false_sharing:
-#pragma omp parallel num_threads(workers_)
-        {
-          auto& mine = c.packed[omp_get_thread_num()];
-#pragma omp for schedule(static)
-          for (long long i = 0; i < n; ++i) unsynchronized_increment(mine);
-        }
-        break;
+    {
+      const int w = omp_get_thread_num();
+      participation_.mark(w, round);
+      count_variant(variant_, c, lock_, w, share_of(increments, workers_, w));
+      if (variant_ == Variant::sharded) sum += c.shards[w].value.load(std::memory_order_relaxed);
     }
+    total_ = variant_ == Variant::sharded ? sum : c.total(variant_, workers_);
   }
+
+  int participants() override { return participation_.count(workers_, round_); }
+  std::uint64_t total() override { return total_; }
 
  private:
   Variant variant_;
   int workers_;
   std::unique_ptr<Cells> cells_;
-  Padded<std::uint64_t> atomic_counter_;  // a plain integer that only `omp atomic` updates
-  std::uint64_t reduced_ = 0;
+  OmpLock lock_;
+  Participation participation_;
+  std::uint64_t round_ = 0;
+  std::uint64_t total_ = 0;
 };
 
 }  // namespace

@@ -1,65 +1,39 @@
-// counters with std::thread: a team of threads spawned and joined per round (the caller is worker 0), std::atomic and std::mutex.
+// counters with std::thread: a persistent, pinned ThreadTeam (the caller is worker 0) and std::mutex.
 #include <mutex>
-#include <thread>
-#include <vector>
 
 #include "counters/counters.hpp"
+#include "counters/kernels.hpp"
 #include "parbench/pin.hpp"
 #include "parbench/rounds.hpp"
+#include "parbench/thread_team.hpp"
 
 namespace parbench::counters {
 namespace {
 
 class ThreadsCounters final : public Model {
  public:
-  ThreadsCounters(Variant v, int workers) : variant_(v), workers_(workers), cells_(std::make_unique<Cells>()) {}
+  ThreadsCounters(Variant v, int workers)
+      : variant_(v), workers_(workers), cells_(std::make_unique<Cells>()), team_(workers, [this](int w) {
+          count_variant(variant_, *cells_, mutex_, w, share_of(increments_, workers_, w));
+        }) {}
 
   void reset() override { cells_->reset(); }
-  std::uint64_t total() override { return cells_->total(variant_, workers_); }
-
-  // The calling thread is worker 0 (as an OpenMP master is): a spawner left waiting would otherwise compete
-  // with a worker pinned to its CPU.
   void run_round(std::uint64_t increments) override {
-    pin_worker(0);
-    std::vector<std::thread> team;
-    team.reserve(workers_ - 1);
-    for (int w = 1; w < workers_; ++w) {
-      team.emplace_back([this, w, n = share_of(increments, workers_, w)] { count(w, n); });
-      pin_thread(team.back().native_handle(), w);
-    }
-    count(0, share_of(increments, workers_, 0));
-    for (auto& t : team) t.join();
+    increments_ = increments;
+    team_.run_round();
+    total_ = cells_->total(variant_, workers_);
   }
+  int participants() override { return team_.participants(); }
+  std::uint64_t total() override { return total_; }
 
  private:
-  void count(int worker, std::uint64_t n) {
-    Cells& c = *cells_;
-    switch (variant_) {
-      case Variant::racy:
-        for (std::uint64_t i = 0; i < n; ++i) unsynchronized_increment(c.shared);
-        break;
-      case Variant::atomic:
-        for (std::uint64_t i = 0; i < n; ++i) c.shared.fetch_add(1, std::memory_order_relaxed);
-        break;
-      case Variant::locked:
-        for (std::uint64_t i = 0; i < n; ++i) {
-          std::lock_guard<std::mutex> hold(mutex_);
-          ++c.guarded;
-        }
-        break;
-      case Variant::sharded:
-      case Variant::false_sharing: {
-        auto& mine = c.own(variant_, worker);
-        for (std::uint64_t i = 0; i < n; ++i) unsynchronized_increment(mine);
-        break;
-      }
-    }
-  }
-
   Variant variant_;
   int workers_;
   std::unique_ptr<Cells> cells_;
   std::mutex mutex_;
+  std::uint64_t increments_ = 0;  // this round's, read by the workers after the team wakes them
+  std::uint64_t total_ = 0;
+  ThreadTeam team_;  // last: its threads use the members above
 };
 
 }  // namespace
@@ -67,6 +41,7 @@ class ThreadsCounters final : public Model {
 ModelInfo model_info() {
   ModelInfo info;
   info.variants = kAllVariants;
+  info.context = pin_context();
   info.make = [](Variant v, int workers) { return std::make_unique<ThreadsCounters>(v, workers); };
   return info;
 }

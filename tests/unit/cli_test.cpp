@@ -13,7 +13,8 @@ TEST(WorkerList, ParsesCommaSeparatedCounts) {
 }
 
 TEST(WorkerList, RejectsZeroNegativeTooLargeAndGarbage) {
-  for (const char* bad : {"0", "-1", "9", "1,,2", "", "2,x", "1.5", "1,2,"})
+  for (const char* bad : {"0", "-1", "9", "1,,2", "", "2,x", "1.5", "1,2,", "+2", " 2", "2 ", "0x2", "2,2",
+                          "99999999999999999999", "4294967298"})
     EXPECT_THROW(parbench::parse_worker_list(bad, 8), UsageError) << bad;
 }
 
@@ -21,7 +22,10 @@ TEST(Size, ParsesSuffixes) {
   EXPECT_EQ(parbench::parse_size("30M"), 30'000'000u);
   EXPECT_EQ(parbench::parse_size("64k"), 64'000u);
   EXPECT_EQ(parbench::parse_size("12"), 12u);
-  for (const char* bad : {"0", "-3", "12x", "", "k"}) EXPECT_THROW(parbench::parse_size(bad), UsageError) << bad;
+  EXPECT_EQ(parbench::parse_size("1000G"), 1'000'000'000'000u);
+  for (const char* bad : {"0", "-3", "12x", "", "k", " 5", "+5", "5 ", "0x10", "1e3", "5kk", "0k", "1001G",
+                          "1000000000001", "18446744073709551615", "99999999999999999999", "18446744073709551616k"})
+    EXPECT_THROW(parbench::parse_size(bad), UsageError) << bad;
 }
 
 struct Argv {
@@ -49,4 +53,16 @@ TEST(TakeOptions, RemovesOwnFlagsAndKeepsTheRest) {
 TEST(TakeOptions, RejectsUnknownParbenchFlag) {
   Argv a({"exe", "--parbench_wrokers=2"});
   EXPECT_THROW(parbench::take_options(a.argc, a.pointers.data()), UsageError);
+}
+
+TEST(TakeOptions, RejectsGoogleBenchmarkNumbersOutOfRange) {
+  for (const char* bad : {"--benchmark_repetitions=-3", "--benchmark_repetitions=0", "--benchmark_repetitions=1.5",
+                          "--benchmark_min_time=-1", "--benchmark_min_time=nan", "--benchmark_min_time=inf",
+                          "--benchmark_min_time=", "--benchmark_min_warmup_time=-0.5"}) {
+    Argv a({"exe", bad});
+    EXPECT_THROW(parbench::take_options(a.argc, a.pointers.data()), UsageError) << bad;
+  }
+  Argv good({"exe", "--benchmark_repetitions=3", "--benchmark_min_time=0.05", "--benchmark_min_warmup_time=0"});
+  EXPECT_NO_THROW(parbench::take_options(good.argc, good.pointers.data()));
+  EXPECT_EQ(good.argc, 4);
 }

@@ -18,7 +18,10 @@ struct Cells {
 TEST(ForkPool, EveryWorkerRunsEveryRound) {
   parbench::Shared<Cells> cells;
   parbench::ForkPool pool(3, [&](int w) { cells->per_worker[w].fetch_add(1); });
-  for (int r = 0; r < 5; ++r) pool.run_round();
+  for (int r = 0; r < 5; ++r) {
+    pool.run_round();
+    EXPECT_EQ(pool.participants(), 3) << "round " << r;
+  }
   for (int w = 0; w < 3; ++w) EXPECT_EQ(cells->per_worker[w].load(), 5u) << w;
 }
 

@@ -1,24 +1,79 @@
 #include "parbench/cli.hpp"
 
+#include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdlib>
-#include <cstring>
 #include <string_view>
 
 namespace parbench {
+
+const char* const kOptionsHelp =
+    "parbench options:\n"
+    "  --parbench_workers=LIST   worker counts to run, comma-separated (default: the model's list; MPI: the\n"
+    "                            world size, set with mpirun -np)\n"
+    "  --parbench_size=N         work per round, 1..10^12, optional k/M/G suffix (default: the workload's)\n"
+    "  --parbench_verify_only    a few small verified rounds per case, for smoke tests\n"
+    "  exit code: 0, 1 if a case failed its checks, 2 on bad input\n"
+    "\n";
+
+namespace {
+
+constexpr std::string_view kOwnFlags = "--parbench_workers=LIST, --parbench_size=N, --parbench_verify_only";
+
+// Digits only: strtoull alone would also take blanks, a sign or a hexadecimal prefix.
+bool is_number(std::string_view text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// The value of a decimal integer, or nothing when it is not one or overflows.
+bool to_u64(std::string_view digits, std::uint64_t& value) {
+  if (!is_number(digits)) return false;
+  const std::string text(digits);
+  errno = 0;
+  value = std::strtoull(text.c_str(), nullptr, 10);
+  return errno == 0;
+}
+
+// Google Benchmark's numeric flags: an integer or a finite number within [low, high].
+void check_benchmark_flag(std::string_view arg) {
+  struct Range {
+    std::string_view flag;
+    double low, high;
+    bool integer;
+  };
+  static constexpr Range kRanges[] = {{"--benchmark_repetitions=", 1, 1e6, true},
+                                      {"--benchmark_min_time=", 0, 1e6, false},
+                                      {"--benchmark_min_warmup_time=", 0, 1e6, false}};
+  for (const Range& r : kRanges) {
+    if (arg.rfind(r.flag, 0) != 0) continue;
+    const std::string value(arg.substr(r.flag.size()));
+    char* end = nullptr;
+    errno = 0;
+    const double v = std::strtod(value.c_str(), &end);
+    const bool numeric = !value.empty() && *end == '\0' && errno == 0 && std::isfinite(v) &&
+                         (!r.integer || is_number(value));
+    if (!numeric || v < r.low || v > r.high)
+      throw UsageError("bad value in '" + std::string(arg) + "' (want " + (r.integer ? "an integer" : "a number") +
+                       " from " + std::to_string(static_cast<long long>(r.low)) + " to " +
+                       std::to_string(static_cast<long long>(r.high)) + ")");
+  }
+}
+
+}  // namespace
 
 std::vector<int> parse_worker_list(const std::string& text, int max_workers) {
   std::vector<int> workers;
   std::string_view rest = text;
   while (true) {
     const auto comma = rest.find(',');
-    const std::string item(rest.substr(0, comma));
-    char* end = nullptr;
-    errno = 0;
-    const long n = std::strtol(item.c_str(), &end, 10);
-    if (item.empty() || *end != '\0' || errno != 0 || n < 1 || n > max_workers)
-      throw UsageError("bad worker count '" + item + "' in '" + text + "' (want integers 1.." +
+    const std::string_view item = rest.substr(0, comma);
+    std::uint64_t n = 0;
+    if (!to_u64(item, n) || n < 1 || n > static_cast<std::uint64_t>(max_workers))
+      throw UsageError("bad worker count '" + std::string(item) + "' in '" + text + "' (want integers 1.." +
                        std::to_string(max_workers) + ", comma-separated)");
+    if (std::find(workers.begin(), workers.end(), static_cast<int>(n)) != workers.end())
+      throw UsageError("worker count " + std::to_string(n) + " appears twice in '" + text + "'");
     workers.push_back(static_cast<int>(n));
     if (comma == std::string_view::npos) break;
     rest.remove_prefix(comma + 1);
@@ -27,17 +82,20 @@ std::vector<int> parse_worker_list(const std::string& text, int max_workers) {
 }
 
 std::uint64_t parse_size(const std::string& text) {
-  char* end = nullptr;
-  errno = 0;
-  const unsigned long long n = std::strtoull(text.c_str(), &end, 10);
+  std::string_view digits = text;
   std::uint64_t scale = 1;
-  const std::string suffix(end ? end : "");
-  if (suffix == "k") scale = 1000;
-  else if (suffix == "M") scale = 1000 * 1000;
-  else if (suffix == "G") scale = 1000 * 1000 * 1000;
-  else if (!suffix.empty()) throw UsageError("bad size '" + text + "' (want a positive integer, optional k/M/G)");
-  if (text.empty() || text[0] == '-' || errno != 0 || n == 0 || n > UINT64_MAX / scale)
-    throw UsageError("bad size '" + text + "' (want a positive integer, optional k/M/G)");
+  if (!digits.empty()) {
+    switch (digits.back()) {
+      case 'k': scale = 1000; break;
+      case 'M': scale = 1000 * 1000; break;
+      case 'G': scale = 1000 * 1000 * 1000; break;
+      default: break;
+    }
+    if (scale != 1) digits.remove_suffix(1);
+  }
+  std::uint64_t n = 0;
+  if (!to_u64(digits, n) || n == 0 || n > kMaxSize / scale)
+    throw UsageError("bad size '" + text + "' (want an integer from 1 to 10^12, optional k/M/G suffix)");
   return n * scale;
 }
 
@@ -56,9 +114,9 @@ Options take_options(int& argc, char** argv) {
     } else if (arg == "--parbench_verify_only") {
       options.verify_only = true;
     } else if (arg.rfind("--parbench", 0) == 0) {
-      throw UsageError("unknown flag '" + std::string(arg) +
-                       "' (known: --parbench_workers=LIST, --parbench_size=N, --parbench_verify_only)");
+      throw UsageError("unknown flag '" + std::string(arg) + "' (known: " + std::string(kOwnFlags) + ")");
     } else {
+      check_benchmark_flag(arg);
       argv[kept++] = argv[i];
     }
   }

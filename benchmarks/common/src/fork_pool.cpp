@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "parbench/participation.hpp"
 #include "parbench/pin.hpp"
 #include "parbench/pshared.hpp"
 
@@ -24,6 +25,7 @@ struct ForkPool::Control {
   std::uint64_t generation = 0;  // bumped by the parent to start a round
   int finished = 0;              // children done with the current round
   bool exit = false;
+  Participation participation;   // stamped by each child as it starts a round
 };
 
 namespace {
@@ -55,6 +57,7 @@ timespec deadline_after(long nanoseconds) {
       seen = c.generation;
       c.mutex.unlock();
 
+      c.participation.mark(worker, seen);
       work(worker);
 
       c.mutex.lock();
@@ -102,6 +105,11 @@ void ForkPool::run_round() {
     }
   }
   c.mutex.unlock();
+}
+
+int ForkPool::participants() const {
+  const Control& c = **control_;
+  return c.participation.count(workers(), c.generation);
 }
 
 void ForkPool::stop_children() {

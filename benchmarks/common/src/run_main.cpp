@@ -1,12 +1,16 @@
 #include <cstdio>
+#include <fstream>
+#include <iostream>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "parbench/cli.hpp"
+#include "parbench/cpu_clock.hpp"
 #include "parbench/main.hpp"
 #include "parbench/registry.hpp"
 #include "parbench/rounds.hpp"
-
+#include "parbench/team.hpp"
 
 namespace parbench {
 namespace {
@@ -20,7 +24,64 @@ std::string join(const std::vector<int>& values) {
   return out;
 }
 
+// Bad input: one line on stderr (from rank 0 only) and exit code 2.
+int usage(const char* program, const std::string& message) {
+  if (team().rank() == 0) std::fprintf(stderr, "%s: %s\n", program, message.c_str());
+  return 2;
+}
+
+void print_help() {
+  std::fputs(kOptionsHelp, stdout);
+  benchmark::PrintDefaultHelp();
+}
+
+// Where Google Benchmark would write JSON; read before Initialize, which removes its flags from argv.
+struct JsonOutputs {
+  std::string file;     // --benchmark_out, when its format is JSON
+  bool stdout_json = false;
+};
+
+JsonOutputs json_outputs(int argc, char** argv) {
+  JsonOutputs outputs;
+  std::string file, file_format = "json";
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    auto value = [&](std::string_view flag) { return std::string(arg.substr(flag.size())); };
+    if (arg.rfind("--benchmark_out=", 0) == 0) file = value("--benchmark_out=");
+    if (arg.rfind("--benchmark_out_format=", 0) == 0) file_format = value("--benchmark_out_format=");
+    if (arg.rfind("--benchmark_format=", 0) == 0) outputs.stdout_json = value("--benchmark_format=") == "json";
+  }
+  if (file_format == "json") outputs.file = file;
+  return outputs;
+}
+
+// A JSON report with the context and no case: Google Benchmark writes nothing when no case is registered, and
+// the reader must still learn why (parbench_skipped_reason) instead of finding a case with time 0.
+void report_context_only(const JsonOutputs& outputs) {
+  const benchmark::BenchmarkReporter::Context context;
+  if (outputs.stdout_json) {
+    benchmark::JSONReporter json;
+    json.ReportContext(context);
+    json.Finalize();
+  }
+  if (!outputs.file.empty()) {
+    std::ofstream file(outputs.file);
+    benchmark::JSONReporter json;
+    json.SetOutputStream(&file);
+    json.SetErrorStream(&std::cerr);
+    json.ReportContext(context);
+    json.Finalize();
+  }
+}
+
 }  // namespace
+
+std::string case_name(const Registry::Variant& variant, const CaseContext& context) {
+  std::string name = variant.name;
+  if (variant.params)
+    for (const auto& [key, value] : variant.params(context)) name += "/" + key + ":" + value;
+  return name + "/workers:" + std::to_string(context.workers);
+}
 
 int run_main(int argc, char** argv, const Identity& identity, benchmark::BenchmarkReporter* display,
              int team_workers) {
@@ -28,15 +89,15 @@ int run_main(int argc, char** argv, const Identity& identity, benchmark::Benchma
   try {
     options = take_options(argc, argv);
   } catch (const UsageError& e) {
-    if (team().rank() == 0) std::fprintf(stderr, "%s: %s\n", argv[0], e.what());
-    return 2;
+    return usage(argv[0], e.what());
   }
   // glibc drops the lock prefix from its mutexes while a process has never had a second thread. A 1-worker case
   // may create none, which would flatter its lock costs against every multi-worker case; one short-lived thread
   // makes the process count as multi-threaded for good. It is joined, so forks still start single-threaded.
   std::thread([] {}).join();
 
-  benchmark::Initialize(&argc, argv);
+  const JsonOutputs outputs = json_outputs(argc, argv);
+  benchmark::Initialize(&argc, argv, print_help);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
 
   Registry registry;
@@ -44,7 +105,10 @@ int run_main(int argc, char** argv, const Identity& identity, benchmark::Benchma
 
   std::vector<int> workers = options.workers;
   if (team_workers > 0) {
-    workers = {team_workers};  // the launcher decided (mpirun -np)
+    if (!workers.empty() && workers != std::vector<int>{team_workers})
+      return usage(argv[0], "--parbench_workers=" + join(workers) + " differs from the MPI world size " +
+                                std::to_string(team_workers) + " (set the worker count with mpirun -np)");
+    workers = {team_workers};
   } else if (workers.empty()) {
     workers = registry.default_workers();
     if (workers.empty()) {
@@ -53,28 +117,36 @@ int run_main(int argc, char** argv, const Identity& identity, benchmark::Benchma
       if (cores > 1) workers.push_back(cores);
     }
   }
+  for (int n : workers)
+    if (n > registry.max_workers())
+      return usage(argv[0], std::to_string(n) + " workers is more than this model takes (" +
+                                std::to_string(registry.max_workers()) + ")");
 
-  for (int n : workers) {
-    if (n > registry.max_workers()) {
-      if (team().rank() == 0)
-        std::fprintf(stderr, "%s: %d workers is more than this model takes (%d)\n", argv[0], n,
-                     registry.max_workers());
-      return 2;
-    }
-  }
-
+  const CpuClock& clock = measured_cpu_clock();
   benchmark::AddCustomContext("parbench_workload", identity.workload);
   benchmark::AddCustomContext("parbench_model", identity.model);
   benchmark::AddCustomContext("parbench_primary_metric", registry.primary_metric());
   benchmark::AddCustomContext("parbench_benchmark_version", identity.benchmark_version);
   benchmark::AddCustomContext("parbench_workers", join(workers));
   benchmark::AddCustomContext("parbench_verify_only", options.verify_only ? "true" : "false");
+  benchmark::AddCustomContext("parbench_cpu_mhz_measured", std::to_string(static_cast<long>(clock.hz / 1e6 + 0.5)));
+  benchmark::AddCustomContext("parbench_cpu_mhz_method", clock.method);
   for (const auto& [key, value] : registry.context()) benchmark::AddCustomContext(key, value);
+
+  if (!registry.unavailable().empty()) {
+    benchmark::AddCustomContext("parbench_skipped_reason", registry.unavailable());
+    if (team().rank() == 0) {
+      std::fprintf(stderr, "%s: skipped: %s\n", argv[0], registry.unavailable().c_str());
+      report_context_only(outputs);
+    }
+    benchmark::Shutdown();
+    return 0;
+  }
 
   for (const auto& variant : registry.variants()) {
     for (int n : workers) {
       const CaseContext context{n, options.verify_only, options.size};
-      const std::string name = variant.name + "/workers:" + std::to_string(n);
+      const std::string name = case_name(variant, context);
       auto* bench = benchmark::RegisterBenchmark(
           name.c_str(), [body = variant.body, context](benchmark::State& state) { body(state, context); });
       bench->UseManualTime()->Unit(benchmark::kMillisecond);

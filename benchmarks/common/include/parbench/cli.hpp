@@ -16,6 +16,8 @@ struct UsageError : std::runtime_error {
 inline constexpr int kMaxCpuWorkers = 256;
 // Largest worker count any model accepts on the command line (GPU models count threads).
 inline constexpr int kMaxAnyWorkers = 1 << 24;
+// Largest work per round: 10^12 items already take minutes per round; larger is a typo.
+inline constexpr std::uint64_t kMaxSize = 1'000'000'000'000ULL;
 
 struct Options {
   std::vector<int> workers;      // empty: the model's default list
@@ -23,13 +25,17 @@ struct Options {
   std::uint64_t size = 0;        // workload-defined problem size per round; 0: the workload's default
 };
 
-// Parses "1,2,4" into worker counts; throws UsageError on anything else.
+// The --parbench_* flags, for --help.
+extern const char* const kOptionsHelp;
+
+// Parses "1,2,4" into distinct worker counts 1..max_workers; throws UsageError on anything else.
 std::vector<int> parse_worker_list(const std::string& text, int max_workers);
 
-// Parses a positive integer (decimal, optional k/M/G suffix); throws UsageError.
+// Parses a size 1..kMaxSize (decimal digits, optional k/M/G suffix); throws UsageError.
 std::uint64_t parse_size(const std::string& text);
 
-// Removes the --parbench_* flags from argv and returns them; throws UsageError on a bad one.
+// Removes the --parbench_* flags from argv and returns them; throws UsageError on a bad one, and on a numeric
+// Google Benchmark flag out of range (Google Benchmark 1.7.1 aborts on a negative repetition count).
 Options take_options(int& argc, char** argv);
 
 }  // namespace parbench

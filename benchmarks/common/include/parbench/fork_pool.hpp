@@ -23,6 +23,8 @@ class ForkPool {
   // Runs one round on every child and waits for all; throws std::runtime_error if a child died.
   void run_round();
   int workers() const { return static_cast<int>(children_.size()); }
+  // Children that took part in the last round.
+  int participants() const;
 
   struct Control;  // the shared round protocol; defined in fork_pool.cpp
 

@@ -1,5 +1,5 @@
-// A workload declares its variants here; main turns them into Google Benchmark cases named
-// "<variant>/workers:<n>" (the case-name contract).
+// A workload declares its cases here; main turns them into Google Benchmark cases named
+// "<variant>/<param>:<value>/…/workers:<n>" (the case-name contract), one per variant and worker count.
 #pragma once
 #include <benchmark/benchmark.h>
 
@@ -16,14 +16,20 @@ namespace parbench {
 struct CaseContext {
   int workers = 1;
   bool verify_only = false;
-  std::uint64_t size = 0;  // 0: the workload's default
+  std::uint64_t size = 0;  // --parbench_size; 0: the workload's default
 };
 
 using CaseBody = std::function<void(benchmark::State&, const CaseContext&)>;
+// The parameters that tell one case's work from another's (e.g. {"size", "16777216"}), in name order.
+using Params = std::vector<std::pair<std::string, std::string>>;
+using CaseParams = std::function<Params(const CaseContext&)>;
 
 class Registry {
  public:
-  void add(std::string variant, CaseBody body) { variants_.push_back({std::move(variant), std::move(body)}); }
+  // A variant; `params` names the work a case does, so that cases doing different work never share a name.
+  void add(std::string variant, CaseBody body, CaseParams params = {}) {
+    variants_.push_back({std::move(variant), std::move(body), std::move(params)});
+  }
   // Worker counts used when neither the command line nor the team (MPI) decides.
   void set_default_workers(std::vector<int> workers) { default_workers_ = std::move(workers); }
   // The most workers the model can take.
@@ -33,23 +39,31 @@ class Registry {
   void add_context(std::string key, std::string value) { context_.emplace_back(std::move(key), std::move(value)); }
   // The counter that ranks results (e.g. "ns_per_op"); the harness reads it from the context.
   void set_primary_metric(std::string name) { primary_metric_ = std::move(name); }
+  // Nothing can run here (e.g. no CUDA device): main registers no case and records the reason in the context.
+  void set_unavailable(std::string reason) { unavailable_ = std::move(reason); }
 
   struct Variant {
     std::string name;
     CaseBody body;
+    CaseParams params;
   };
   const std::vector<Variant>& variants() const { return variants_; }
   const std::vector<int>& default_workers() const { return default_workers_; }
   const std::vector<std::pair<std::string, std::string>>& context() const { return context_; }
   const std::string& primary_metric() const { return primary_metric_; }
+  const std::string& unavailable() const { return unavailable_; }
 
  private:
   std::vector<Variant> variants_;
   std::vector<int> default_workers_;
   std::vector<std::pair<std::string, std::string>> context_;
   std::string primary_metric_ = "ns_per_op";
+  std::string unavailable_;
   int max_workers_ = kMaxCpuWorkers;
 };
+
+// The registered name of a case: "<variant>/<param>:<value>/…/workers:<n>".
+std::string case_name(const Registry::Variant& variant, const CaseContext& context);
 
 }  // namespace parbench
 

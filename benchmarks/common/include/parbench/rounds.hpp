@@ -1,21 +1,20 @@
-// The one timing loop every case uses: untimed prepare, timed round, untimed verification.
-// Manual time is used so verification between rounds stays out of the measurement, and so MPI ranks take the
+// The one timing loop every case uses: untimed prepare, timed round, untimed checks.
+// Manual time is used so the checks between rounds stay out of the measurement, and so MPI ranks take the
 // slowest rank's time and thereby make identical iteration decisions.
 #pragma once
 #include <benchmark/benchmark.h>
 
-#include <chrono>
 #include <cstdint>
-#include <exception>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
 
-#include "parbench/team.hpp"
+#include "parbench/participation.hpp"
 
 namespace parbench {
 
-// Thrown while setting a case up when it cannot run here (no device, too few ranks); reported as skipped.
+// Thrown while setting a case up when it cannot run here (too few ranks); reported as skipped.
 struct SkipCase : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
@@ -30,42 +29,34 @@ void skip_case(benchmark::State& state, const std::string& reason);
 // Number of cases that failed in this process.
 int failed_cases();
 
-struct RoundTotals {
-  double seconds = 0;       // sum of timed round durations
-  std::int64_t rounds = 0;  // verified rounds
-  bool ok = true;
+// Fewest cycles per operation per worker a CPU case may take: an operation is at least one dependent memory
+// update, one cycle at the very least. A faster round means the work was not done (a folded loop, a no-op lock).
+inline constexpr double kMinCyclesPerOp = 0.9;
+
+// What one case does per round. Every round, the warm-up included, is checked in this order: every worker took
+// part, the result verifies, the rate is physically possible.
+struct Rounds {
+  int workers = 1;
+  double ops_per_round = 0;
+  bool cpu_ops = false;               // each op costs a CPU worker >= 1 cycle: check the rate (kMinCyclesPerOp)
+  std::function<void()> prepare;      // untimed, before each round (optional)
+  std::function<void()> run;          // timed: the round up to its end barrier, the combine step included
+  std::function<int()> participants;  // untimed: workers that took part in the round just run (optional)
+  std::function<Check()> verify;      // untimed
 };
 
-template <class Prepare, class Round, class Verify>
-RoundTotals run_rounds(benchmark::State& state, Prepare&& prepare, Round&& round, Verify&& verify) {
-  RoundTotals totals;
-  for (auto _ : state) {
-    std::string error;
-    double seconds = 0;
-    try {
-      prepare();
-      team().barrier();
-      const auto start = std::chrono::steady_clock::now();
-      round();
-      seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      if (Check problem = verify()) error = "verification failed: " + *problem;
-    } catch (const std::exception& e) {
-      error = std::string("failed: ") + e.what();
-    }
-    seconds = team().max(seconds);
-    if (!team().all(error.empty())) {
-      fail_case(state, error.empty() ? "failed: check failed on another rank" : error);
-      totals.ok = false;
-      break;
-    }
-    state.SetIterationTime(seconds);
-    totals.seconds += seconds;
-    ++totals.rounds;
-  }
-  return totals;
-}
+struct RoundTotals {
+  double seconds = 0;                   // sum of timed round durations
+  std::int64_t rounds = 0;              // verified timed rounds
+  bool ok = true;
+  int participation_min = kNotTracked;  // fewest workers seen in any round
+};
 
-// Sets ns_per_op, items_per_second and ops (per round) from verified rounds of `ops_per_round` operations.
+// Runs one untimed warm-up round (first touch, lazily started runtime threads), then a timed round per
+// benchmark iteration. The first failed check fails the case and ends it.
+RoundTotals run_rounds(benchmark::State& state, const Rounds& rounds);
+
+// Sets ns_per_op, items_per_second, ops (per round) and participation_min from verified rounds.
 void report_throughput(benchmark::State& state, const RoundTotals& totals, double ops_per_round);
 
 // The share of `total` items that worker `index` of `parts` takes (the first total % parts take one more).

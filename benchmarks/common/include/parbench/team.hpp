@@ -11,6 +11,8 @@ class Team {
   virtual void barrier() {}
   // The largest value over all ranks (round time is the slowest rank's).
   virtual double max(double value) { return value; }
+  // The sum over all ranks (how many ranks took part in a round).
+  virtual int sum(int value) { return value; }
   // True only when every rank says true (a verdict must be the same on every rank).
   virtual bool all(bool ok) { return ok; }
 };

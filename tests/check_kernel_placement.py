@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""Checks that the counters kernels sit where the placement flags put them, in built executables: every kernel
+function starts on a 64-byte boundary, and each of its loops starts on one or fits inside one 64-byte block (a
+loop straddling a boundary can run at two cycles per iteration instead of one, which once made the 1-worker
+figure of the same loop differ 2x between models).
+
+    check_kernel_placement.py EXECUTABLE...    (exit 0: all placed; 1: a kernel misplaced or missing)"""
+import re
+import subprocess
+import sys
+
+BLOCK = 64
+FUNCTION = re.compile(r"^([0-9a-f]+) <(?:void )?(parbench::counters::count_(?:racy|atomic|owned|locked)\b.*)>:$")
+ANY_FUNCTION = re.compile(r"^[0-9a-f]+ <.*>:$")
+INSTRUCTION = re.compile(r"^\s*([0-9a-f]+):\s+(\S+)\s*(\S*)")
+
+
+def kernels(executable):
+    """{name: (start, [instruction addresses], [(branch address, target)])} of the kernel functions."""
+    listing = subprocess.run(["objdump", "-d", "-C", "--no-show-raw-insn", executable], check=True,
+                             capture_output=True, text=True).stdout
+    found, current = {}, None
+    for line in listing.splitlines():
+        if (m := FUNCTION.match(line)):
+            current = found.setdefault(m.group(2), (int(m.group(1), 16), [], []))
+        elif ANY_FUNCTION.match(line):
+            current = None
+        elif current is not None and (m := INSTRUCTION.match(line)):
+            address = int(m.group(1), 16)
+            current[1].append(address)
+            if m.group(2).startswith("j") and re.fullmatch(r"[0-9a-f]+", m.group(3)):
+                current[2].append((address, int(m.group(3), 16)))
+    return found
+
+
+def problems(executable):
+    found = kernels(executable)
+    if not found:
+        return [f"{executable}: no counters kernel found"]
+    out = []
+    for name, (start, addresses, branches) in sorted(found.items()):
+        if start % BLOCK:
+            out.append(f"{executable}: {name} starts at {start:#x}, not on a {BLOCK}-byte boundary")
+        loops = [(target, addresses[addresses.index(branch) + 1] if branch != addresses[-1] else branch + 2)
+                 for branch, target in branches if start <= target <= branch]
+        if not loops:
+            out.append(f"{executable}: {name} has no loop")
+        for head, end in loops:
+            if head % BLOCK and head // BLOCK != (end - 1) // BLOCK:
+                out.append(f"{executable}: {name} has a loop at {head:#x}..{end:#x} that straddles a "
+                           f"{BLOCK}-byte boundary")
+        print(f"{executable}: {name} at {start:#x}, loops at " + ", ".join(f"{h:#x}..{e:#x}" for h, e in loops))
+    return out
+
+
+def main(executables):
+    failures = [p for exe in executables for p in problems(exe)]
+    for failure in failures:
+        print(failure, file=sys.stderr)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
