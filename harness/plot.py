@@ -1,9 +1,10 @@
 """Figures for a run: for each workload and variant, throughput against workers, one line per model, with the
 ideal-scaling line from the best single-worker result. Needs matplotlib (Debian: python3-matplotlib)."""
+import contextlib
 import math
 import os
 import pathlib
-import tempfile
+import secrets
 
 from . import MODELS as MODEL_ORDER
 
@@ -26,19 +27,24 @@ def _coverage_label(records):
     return f"error bars: order-statistic interval of the median, coverage ≥ {math.floor(min(coverages) * 100)}%"
 
 
-def save(fig, path):
-    """Saves a figure through a temporary file, mode 0644, so a crash never leaves half a PNG in its place."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".png", dir=path.parent)
-    os.close(fd)
+FILE_MODE = 0o644
+
+
+@contextlib.contextmanager
+def written_whole(path, mode="wb"):
+    """A file object whose content appears at `path` only once complete: it is written to a temporary file beside
+    `path`, created with mode 0644 less the umask (as open() makes files; mkstemp's would be 0600), and renamed
+    over `path`. On any error the temporary file goes and `path` is untouched."""
+    path = pathlib.Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
     try:
-        fig.savefig(tmp, dpi=110, format="png")
-        os.chmod(tmp, 0o644)
+        with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8"})) as f:
+            yield f
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         raise
 
 
@@ -89,7 +95,8 @@ def scaling_figures(doc, run_dir):
         fig.tight_layout()
         path = pathlib.Path(run_dir) / f"{workload}_scaling.png"
         try:
-            save(fig, path)
+            with written_whole(path) as f:
+                fig.savefig(f, dpi=110, format="png")
         finally:
             plt.close(fig)
         written.append(path)

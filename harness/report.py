@@ -3,16 +3,14 @@ table, host and software facts, links to the files. Written to a temporary file 
 figures included, so a good report is never replaced by a degraded one."""
 import base64
 import html
-import os
 import pathlib
 import sys
-import tempfile
 
 from . import derive
+from .plot import written_whole
 from .summary import (LEGEND_INTERVAL, LEGEND_NOISY, _fmt, fmt_interval, fmt_median, fmt_speedup, ordered,
                       status_text)
 
-FILE_MODE = 0o644
 # Variant pairs compared at every worker count above 1 where both ran in the same model: (workload, variant,
 # reference variant). A new workload adds its own telling pairs here.
 COMPARISONS = (
@@ -167,22 +165,6 @@ def _facts(title, mapping):
     return f"<h2>{title}</h2><table class=facts>{items}</table>"
 
 
-def _write_atomic(path, text):
-    """Writes text to a temporary file beside `path`, mode 0644, then renames it over `path`."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.chmod(tmp, FILE_MODE)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-
-
 def render(doc, figures):
     """The page as text; figures are embedded from their files."""
     images = []
@@ -233,8 +215,11 @@ message instead of a number. {html.escape('; '.join(legend))}. Efficiency is spe
 
 
 def write(doc, run_dir, figures):
+    """report.html, replaced only once complete (mode 0644 less the umask)."""
     path = pathlib.Path(run_dir) / "report.html"
-    _write_atomic(path, render(doc, figures))
+    page = render(doc, figures)
+    with written_whole(path, "w") as f:
+        f.write(page)
     return path
 
 

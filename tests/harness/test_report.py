@@ -87,18 +87,24 @@ def snapshot(run_dir):
 
 @pytest.fixture
 def reported(python, tmp_path):
-    """A run folder with a good report.html and figure, made under umask 077."""
+    """A run folder with a good report.html and figure, made under the usual umask 022."""
     run_dir = make_run(tmp_path / "out")
-    made = subprocess.run(["sh", "-c", 'umask 077 && exec "$0" -m harness report "$1"', python, str(run_dir)],
+    made = subprocess.run(["sh", "-c", 'umask 022 && exec "$0" -m harness report "$1"', python, str(run_dir)],
                           cwd=REPO, capture_output=True, text=True, timeout=300)
     assert made.returncode == 0, made.stderr
     assert made.stdout.strip() == str(run_dir / "report.html")
     return run_dir
 
 
-def test_report_and_figures_are_0644_and_complete(reported):
+def test_report_and_figures_are_0644_and_complete(python, reported):
     for name in ("report.html", "counters_scaling.png"):
         assert stat.S_IMODE((reported / name).stat().st_mode) == 0o644, name
+    # a stricter umask is respected, as for results.json: 0644 less the umask, never mkstemp's 0600 regardless
+    made = subprocess.run(["sh", "-c", 'umask 027 && exec "$0" -m harness report "$1"', python, str(reported)],
+                          cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert made.returncode == 0, made.stderr
+    for name in ("report.html", "counters_scaling.png"):
+        assert stat.S_IMODE((reported / name).stat().st_mode) == 0o640, name
     assert not [p.name for p in reported.iterdir() if p.name.startswith(".")], "temporary files left behind"
     page = (reported / "report.html").read_text()
     assert page.count("data:image/png;base64,") == 1
