@@ -153,9 +153,10 @@ def _value(key, value):
                          (f" ({c['cpus_per_instance']} CPU{'s' if c['cpus_per_instance'] != 1 else ''} each)"
                           if c.get("cpus_per_instance") else "") for c in value)
     if isinstance(value, dict):
-        return ", ".join(f"{k}={_value(k, v)}" for k, v in value.items() if v not in (None, "", [], {}))
+        return "; ".join(f"{k}={_value(k, v)}" for k, v in value.items() if v not in (None, "", [], {}))
     if isinstance(value, list):
-        return ", ".join(_value(key, v) for v in value)
+        items = [_value(key, v) for v in value]
+        return (" | " if any("," in item or ";" in item for item in items) else ", ").join(items)
     return str(value)
 
 
