@@ -1,5 +1,6 @@
 """Figures derived from records: speedup with its bootstrap interval, efficiency, Karp-Flatt serial fraction, and
 the `noisy` flag. `apply` runs on every save of results.json."""
+import functools
 
 BOOTSTRAP_RESAMPLES = 2000
 BOOTSTRAP_SEED = 20240521  # fixed: the same samples always give the same interval
@@ -24,9 +25,16 @@ def karp_flatt(speedup, workers):
 
 def ratio_ci(numerator, denominator, resamples=BOOTSTRAP_RESAMPLES, seed=BOOTSTRAP_SEED):
     """Percentile bootstrap 95% interval [lo, hi] of median(numerator) / median(denominator), resampling both
-    sides independently; None when either side has fewer than 2 samples or a resampled median is not positive."""
+    sides independently; None when either side has fewer than 2 samples or a resampled median is not positive.
+    Remembered per samples: results.json is re-derived on every save, mostly from the same samples."""
     if len(numerator) < 2 or len(denominator) < 2:
         return None
+    found = _ratio_ci(tuple(numerator), tuple(denominator), resamples, seed)
+    return list(found) if found else None
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _ratio_ci(numerator, denominator, resamples, seed):
     import numpy as np  # Debian: python3-numpy
     rng = np.random.default_rng(seed)
     num = np.asarray(numerator, dtype=float)
@@ -36,7 +44,7 @@ def ratio_ci(numerator, denominator, resamples=BOOTSTRAP_RESAMPLES, seed=BOOTSTR
     if np.any(bottom <= 0) or np.any(top <= 0):
         return None
     low, high = np.percentile(top / bottom, [2.5, 97.5])
-    return [float(low), float(high)]
+    return float(low), float(high)
 
 
 def speedup_ci(base, record):
