@@ -50,7 +50,7 @@ def _what(value):
     if isinstance(value, bool):
         return f"a boolean ({'true' if value else 'false'})"
     if isinstance(value, int):
-        return "an integer too large for a double"
+        return "a number" if gbench.is_number(value) else "an integer too large for a double"
     if value is None:
         return "null"
     if isinstance(value, str):
