@@ -111,6 +111,12 @@ def main(argv):
         sys.stderr.write("usage: guard.py LIMIT GRACE -- COMMAND...\n")
         return 125
     limit, grace, command = float(argv[1]), float(argv[2]), argv[4:]
+    if os.getsid(0) != os.getpid():
+        try:
+            os.setsid()  # never end a session it does not lead (say, the caller's terminal session)
+        except OSError:
+            sys.stderr.write("guard: cannot lead a session of its own\n")
+            return 125
     sid = os.getsid(0)
     child = None
     for s in STOPS:

@@ -515,39 +515,44 @@ def _prepare_resume(args):
     plan.run_dir = _locate(args)
     plan.out_dir = plan.run_dir.parent
     plan.lock = lock_run_folder(plan.run_dir)
-    doc = results.load(plan.run_dir / "results.json")  # ResultsError -> exit 2
-    config = doc["run"]["config"]
-    check_config(config)
-    here = socket.gethostname()
-    if doc["host"].get("hostname") != here:
-        raise UsageError(f"cannot resume on {here}: the run started on {doc['host'].get('hostname')!r}, and its "
-                         f"records must all come from one host")
-    if not (plan.run_dir / "raw").is_dir():
-        raise UsageError(f"cannot resume: {plan.run_dir / 'raw'} is missing (the raw output of the finished "
-                         f"invocations belongs to the run)")
-    build_dir = pathlib.Path(args.build_dir or "build").resolve()
-    if not _same_folder(build_dir, config["build_dir"]):
-        raise UsageError(f"the run was made with the build in {config['build_dir']}, not {build_dir}; resume it "
-                         f"with --build-dir {config['build_dir']}")
-    if args.bind is not None and args.bind != config["bind"]:
-        raise UsageError(f"the run binds with --bind {config['bind']}; drop --bind {args.bind}")
-    if args.oversubscribe and not config["oversubscribe"]:
-        raise UsageError("the run was planned without --oversubscribe; drop --oversubscribe")
-    manifest = discover.manifest(build_dir)
-    if (manifest.get("mpiexec") or None) != config.get("mpiexec"):
-        raise UsageError(f"this installation's MPI launcher ({manifest.get('mpiexec') or 'none'}) is not the "
-                         f"run's ({config.get('mpiexec') or 'none'}); start a new run")
-    for key in ("compiler", "cxx_flags", "build_type", "benchmark_version"):
-        if key in doc["software"] and (manifest.get(key) or None) != (doc["software"][key] or None):
-            raise UsageError(f"the build in {build_dir} changed since the run started ({key} "
-                             f"{doc['software'][key]!r}, now {manifest.get(key)!r}); start a new run")
-    benchmarks = discover.find(build_dir, manifest)
-    for inv in doc["run"]["invocations"]:
-        if inv["status"] == "pending" and (not isinstance(inv.get("pass"), int) or not isinstance(
-                inv.get("cases"), list) or not all(isinstance(c, str) for c in inv["cases"])):
-            raise UsageError("cannot resume: a pending invocation has no pass number or case list (the file was "
-                             "edited or written by an older harness)")
-    _check_writable(plan.run_dir, f"cannot resume {plan.run_dir}")
+    try:
+        doc = results.load(plan.run_dir / "results.json")  # ResultsError -> exit 2
+        config = doc["run"]["config"]
+        check_config(config)
+        here = socket.gethostname()
+        if doc["host"].get("hostname") != here:
+            raise UsageError(f"cannot resume on {here}: the run started on {doc['host'].get('hostname')!r}, and its "
+                             f"records must all come from one host")
+        if not (plan.run_dir / "raw").is_dir():
+            raise UsageError(f"cannot resume: {plan.run_dir / 'raw'} is missing (the raw output of the finished "
+                             f"invocations belongs to the run)")
+        build_dir = pathlib.Path(args.build_dir or "build").resolve()
+        if not _same_folder(build_dir, config["build_dir"]):
+            raise UsageError(f"the run was made with the build in {config['build_dir']}, not {build_dir}; resume it "
+                             f"with --build-dir {config['build_dir']}")
+        if args.bind is not None and args.bind != config["bind"]:
+            raise UsageError(f"the run binds with --bind {config['bind']}; drop --bind {args.bind}")
+        if args.oversubscribe and not config["oversubscribe"]:
+            raise UsageError("the run was planned without --oversubscribe; drop --oversubscribe")
+        manifest = discover.manifest(build_dir)
+        if (manifest.get("mpiexec") or None) != config.get("mpiexec"):
+            raise UsageError(f"this installation's MPI launcher ({manifest.get('mpiexec') or 'none'}) is not the "
+                             f"run's ({config.get('mpiexec') or 'none'}); start a new run")
+        for key in ("compiler", "cxx_flags", "build_type", "benchmark_version"):
+            if key in doc["software"] and (manifest.get(key) or None) != (doc["software"][key] or None):
+                raise UsageError(f"the build in {build_dir} changed since the run started ({key} "
+                                 f"{doc['software'][key]!r}, now {manifest.get(key)!r}); start a new run")
+        benchmarks = discover.find(build_dir, manifest)
+        for inv in doc["run"]["invocations"]:
+            if inv["status"] == "pending" and (not isinstance(inv.get("pass"), int) or not isinstance(
+                    inv.get("cases"), list) or not all(isinstance(c, str) for c in inv["cases"])):
+                raise UsageError("cannot resume: a pending invocation has no pass number or case list (the file was "
+                                 "edited or written by an older harness)")
+        _check_writable(plan.run_dir, f"cannot resume {plan.run_dir}")
+    except BaseException:
+        os.close(plan.lock)
+        plan.lock = None
+        raise
     plan.doc, plan.build_dir, plan.manifest, plan.benchmarks = doc, build_dir, manifest, benchmarks
     return plan
 

@@ -201,15 +201,21 @@ def _describe_os_error(e):
 def main(args, argv):
     """The run verb. Returns (exit code, runner or None); the runner of a complete run for the report."""
     launch.install()
+    held = []
     try:
-        return _main(args, argv)
+        return _main(args, argv, held)
     finally:
+        for the_plan in held:
+            if the_plan.lock is not None:
+                os.close(the_plan.lock)
+                the_plan.lock = None
         launch.restore()
 
 
-def _main(args, argv):
+def _main(args, argv, held):
     try:
         the_plan = plan.prepare(args, argv)
+        held.append(the_plan)
     except (plan.UsageError, discover.BuildError, results.ResultsError) as e:
         _err(f"harness run: {e}")
         return EXIT_USAGE, None

@@ -9,10 +9,11 @@ stall       hangs until the file FAKE_RELEASE exists, then good
 garbage     a broken JSON file
 failverify  the case reports "verification failed"
 flaky       good, except that its second run fails verification
-exitsig     good JSON, then kills itself with signal FAKE_SIGNAL (default SIGRTMIN+3)
+exitsig     kills itself with signal FAKE_SIGNAL (default SIGRTMIN+3) before writing its JSON
 ignoreterm  ignores SIGTERM and sleeps
 detach      good, leaving a grandchild that moved into a session of its own (the documented limit)
-killharness good JSON, then sends FAKE_SIGNAL (default SIGINT) to the harness and exits at once
+killharness good JSON, then (on its first run only) sends FAKE_SIGNAL (default SIGINT) to the harness and exits at
+            once
 slow        sleeps FAKE_SLEEP seconds (default 0.3), then good
 empty       lists no case and gives no reason
 nodevice    lists no case, says "skipped: no CUDA device (fake)" on stderr
@@ -103,7 +104,7 @@ def harness_pid():
     return None
 
 
-if behaviour in ("good", "detach", "killharness", "exitsig", "envdump"):
+if behaviour in ("good", "detach", "killharness", "envdump"):
     pathlib.Path(out).write_text(json.dumps(document))
 if behaviour == "envdump":
     keys = ("PARBENCH_PIN", "OMP_PROC_BIND", "OMP_PLACES", "GOMP_CPU_AFFINITY", "TMPDIR")
@@ -143,7 +144,7 @@ elif behaviour == "detach":
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     note_pid(grandchild.pid)
 elif behaviour == "killharness":
-    target = harness_pid()
+    target = harness_pid() if earlier == 0 else None
     if target:
         os.kill(target, int(os.environ.get("FAKE_SIGNAL", str(signal.SIGINT))))
     os._exit(0)
