@@ -65,6 +65,7 @@ if behaviour == "stall":
     behaviour = "good" if release and os.path.exists(release) else "hang"
 if behaviour == "slow":
     time.sleep(float(os.environ.get("FAKE_SLEEP", "0.3")))
+    behaviour = "good"
 
 # Runs so far of this executable with these workers: the sample of this run is 10 + that.
 counter = path.parent / f".{name}.w{workers}.runs"
