@@ -10,7 +10,7 @@ namespace {
 constexpr int kAddsPerIteration = 8;
 constexpr std::uint64_t kIterationsPerSample = 1 << 17;  // ~1 M adds: ~0.3 ms, shorter than a scheduler slice
 constexpr int kSamples = 32;
-constexpr auto kWarmUp = std::chrono::milliseconds(20);  // lets the core leave an idle frequency first
+constexpr auto kWarmUp = std::chrono::milliseconds(50);  // lets the core leave an idle frequency first
 
 // A chain of dependent register-register adds: one cycle each on every current x86-64 and AArch64 core (an add
 // of a register, unlike an add of a small immediate, is not folded by the renamer). The empty asm hides each
@@ -27,13 +27,11 @@ constexpr auto kWarmUp = std::chrono::milliseconds(20);  // lets the core leave 
   return x;
 }
 
-CpuClock measure() {
+// Preemption and frequency dips only make a sample slower, so the fastest sample is the clock.
+double fastest_sample_hz() {
   using clock = std::chrono::steady_clock;
   std::uint64_t step = 1;
   asm volatile("" : "+r"(step));  // unknown to the compiler: no constant folding of the chain
-  const auto warm_until = clock::now() + kWarmUp;
-  while (clock::now() < warm_until) add_chain(kIterationsPerSample / 8, step);
-  // Preemption and frequency dips only make a sample slower, so the fastest sample is the clock.
   double best_hz = 0;
   for (int s = 0; s < kSamples; ++s) {
     const auto start = clock::now();
@@ -41,9 +39,16 @@ CpuClock measure() {
     const double seconds = std::chrono::duration<double>(clock::now() - start).count();
     if (seconds > 0) best_hz = std::max(best_hz, kIterationsPerSample * kAddsPerIteration / seconds);
   }
-  return {best_hz, "timed chain of dependent register adds (1 cycle each), fastest of " + std::to_string(kSamples) +
-                       " samples of " + std::to_string(kIterationsPerSample * kAddsPerIteration) +
-                       " adds after a 20 ms warm-up"};
+  return best_hz;
+}
+
+CpuClock measure() {
+  const auto warm_until = std::chrono::steady_clock::now() + kWarmUp;
+  while (std::chrono::steady_clock::now() < warm_until) fastest_sample_hz();
+  const double hz = fastest_sample_hz();
+  return {hz, "timed chain of dependent register adds (1 cycle each), fastest of " + std::to_string(kSamples) +
+                  " samples of " + std::to_string(kIterationsPerSample * kAddsPerIteration) + " adds after a " +
+                  std::to_string(kWarmUp.count()) + " ms warm-up"};
 }
 
 }  // namespace
@@ -52,5 +57,7 @@ const CpuClock& measured_cpu_clock() {
   static const CpuClock clock = measure();
   return clock;
 }
+
+double cpu_hz_now() { return fastest_sample_hz(); }
 
 }  // namespace parbench

@@ -84,7 +84,7 @@ void add_transport_context() {
     for (const auto& c : components[f]) list += (list.empty() ? "" : ",") + c;
     benchmark::AddCustomContext(keys[f], list);
   }
-  benchmark::AddCustomContext("mpi_transport_method", "open MPI_T control variables after MPI_Init");
+  benchmark::AddCustomContext("mpi_transport_method", "components whose MPI_T control variables are still registered after MPI_Init");
 }
 
 // Reports nothing: ranks other than 0 run the cases only to take part in them.
