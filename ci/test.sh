@@ -21,6 +21,7 @@ done
 
 PARBENCH_SKIP_INSTALL=$skip_install ci/install_deps.sh
 python=$(./parbench --which-python) || exit 2
+"$python" -c "import pytest" 2>/dev/null || { echo "ci/test.sh: $python cannot import pytest (Debian: python3-pytest)" >&2; exit 2; }
 jobs=$(nproc 2>/dev/null || echo 2)
 cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DPARBENCH_BUILD_TESTS=ON -DPARBENCH_PYTHON="$python" \
       --log-level=NOTICE
