@@ -1,7 +1,6 @@
 """report, plot and summary: intervals with their coverage, noisy records flagged, conclusions computed from the
 run's own records, run ids as well as folders, 0644 files written whole, and never a degraded report in place of a
 good one."""
-import os
 import stat
 import subprocess
 import sys
