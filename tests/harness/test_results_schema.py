@@ -7,12 +7,12 @@ from conftest import harness, load
 from harness import derive, gbench, results, run, stats
 
 
-def test_median_interval_brackets_the_median_and_widens_to_the_extremes_for_few_samples():
-    assert stats.median_ci95([3.0]) == [3.0, 3.0]
-    assert stats.median_ci95([5, 1, 3]) == [1, 5]
+def test_median_interval_brackets_the_median_and_says_its_true_coverage():
+    assert stats.interval([3.0]) == ([3.0, 3.0], 0.0)
+    assert stats.interval([5, 1, 3]) == ([1, 5], 0.75)
     xs = list(range(1, 21))  # n = 20: the 95% interval is [x(6), x(15)]
-    assert stats.median_ci95(xs) == [6, 15]
-    low, high = stats.median_ci95([float(x) for x in range(100)])
+    assert stats.interval(xs)[0] == [6, 15]
+    (low, high), _ = stats.interval([float(x) for x in range(100)])
     assert low < stats.median(range(100)) < high
     assert stats.cv([1.0]) is None and stats.cv([2.0, 2.0]) == 0.0
 
