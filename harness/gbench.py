@@ -45,6 +45,14 @@ def shown(value, limit=120):
     return text if len(text) <= limit else text[:limit] + "..."
 
 
+def one_line(text, limit=2000):
+    """A benchmark's own text (an error message, a skip reason) as one printable line: control characters, line
+    breaks and lone surrogates escaped, at most `limit` characters."""
+    text = "".join(c if c.isprintable() else c.encode("unicode_escape", "backslashreplace").decode("ascii")
+                   for c in str(text))
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
 def case_name(name):
     """'atomic/workers:2/manual_time' -> 'atomic/workers:2'. Non-strings raise BenchmarkJsonError."""
     if not isinstance(name, str):
@@ -151,7 +159,7 @@ def group_runs(data):
     or None}.
 
     An entry that is not an object or has no string name becomes a case of its own, keyed `entry:<i>`, with
-    a `problem`; an entry with `error_occurred` sets the case's `error` (a non-empty one-line-safe string). Raises
+    a `problem`; an entry with `error_occurred` sets the case's `error` (a non-empty line, see one_line). Raises
     BenchmarkJsonError only when `data` itself is not a dict with a `benchmarks` list."""
     if not isinstance(data, dict) or not isinstance(data.get("benchmarks"), list):
         raise BenchmarkJsonError("JSON is not Google Benchmark output (no benchmarks list)")
@@ -179,7 +187,7 @@ def group_runs(data):
             if not isinstance(message, str) or not message.strip():
                 message = "the benchmark reported an error without a message" if message in (None, "") \
                     else f"the benchmark reported an error ({shown(message)})"
-            case["error"] = message
+            case["error"] = one_line(message)
         else:
             case["runs"].append(entry)
     return cases

@@ -38,8 +38,8 @@ def make_record(workload, model, variant, params, workers, metric, status, messa
         "case": case, "metric": metric or dict(DEFAULT_METRIC), "samples": [],
     }
     record.update(_empty_statistics())
-    record.update({"counters": {}, "verified": False, "status": status, "message": message, "raw_file": raw_file,
-                   "derived": {}})
+    record.update({"noisy": False, "counters": {}, "verified": False, "status": status, "message": message,
+                   "raw_file": raw_file, "derived": {}})
     return record
 
 
@@ -141,6 +141,9 @@ def case_record(inv, name, variant, params, workers, case, context):
         for key, value in gbench.counters_of(run).items():
             if key == metric_name:
                 continue
+            if not key or not key.isprintable() or len(key) > 200:
+                return bare(metric, "failed", f"counter name '{gbench.shown(key, 60)}' is empty, too long or holds "
+                                              f"control or unprintable characters")
             if not gbench.is_number(value):
                 return bare(metric, "failed", f"counter '{gbench.shown(key, 60)}' is {_what(value)} in repetition "
                                               f"{index}, not a finite number")
@@ -203,7 +206,7 @@ def _skip_reason(context):
     if reason is None:
         return None, None
     if isinstance(reason, str) and reason.strip():
-        return reason.strip(), None
+        return gbench.one_line(reason.strip()), None
     return None, f"its parbench_skipped_reason is {_what(reason)}, not a reason"
 
 

@@ -152,6 +152,19 @@ def test_a_counter_that_is_not_finite_fails_the_case(tmp_path, value, said):
     assert r["status"] == "failed" and f"counter 'lost_fraction' {said}" in r["message"]
 
 
+def test_counter_names_must_be_printable(tmp_path):
+    (r,) = to_records(tmp_path, gb_document(entry("alpha/workers:1", **{"lost\nupdates": 1.0})))
+    assert r["status"] == "failed" and "counter name 'lost\\nupdates'" in r["message"] and one_line(r["message"])
+
+
+def test_a_benchmarks_own_messages_are_kept_on_one_line(tmp_path):
+    recs = to_records(tmp_path, gb_document(
+        entry("a/workers:1", error_occurred=True, error_message="verification failed:\n total 3\ud800"),
+        entry("b/workers:1", error_occurred=True, error_message="x" * 5000)))
+    assert recs[0]["message"] == "verification failed:\\n total 3\\ud800"
+    assert len(recs[1]["message"]) < 2100
+
+
 def test_statistics_that_overflow_fail_the_case(tmp_path):
     doc = gb_document(entry("alpha/workers:1", ns_per_op=1e308), entry("alpha/workers:1", ns_per_op=1.7e308))
     (r,) = to_records(tmp_path, doc)
