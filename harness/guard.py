@@ -54,8 +54,9 @@ def members(sid):
     return found
 
 
-def end_session(sid, grace, child):
-    """SIGTERM to every process of the session, SIGKILL to what is left after `grace` seconds; reaps `child`."""
+def end_session(sid, grace, child=None):
+    """SIGTERM to every process of the session, SIGKILL to what is left after `grace` seconds; reaps `child` (a
+    child of the caller's, or None)."""
     for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 10.0)):
         pids = members(sid)
         if not pids:
@@ -78,6 +79,8 @@ _status = {}
 
 
 def _reap(child):
+    if child is None:
+        return None
     if child in _status:
         return _status[child]
     try:

@@ -23,6 +23,8 @@ import sys
 import tempfile
 import time
 
+from . import guard
+
 TAIL_BYTES = 4000
 _GRACE_SECONDS = 2.0          # SIGTERM, then SIGKILL to what is left of a session
 HARD_LIMIT_GRACE = 5.0        # the guard's own limit is the invocation's timeout plus this
@@ -102,38 +104,14 @@ def deferred():
 # ----- sessions -----
 def session_members(sid):
     """PIDs of live processes whose session id is `sid`."""
-    members = []
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{name}/stat", encoding="utf-8", errors="replace") as f:
-                stat = f.read()
-        except OSError:
-            continue
-        fields = stat[stat.rfind(")") + 2:].split()
-        # fields: state ppid pgrp session ...
-        if len(fields) > 3 and int(fields[3]) == sid and fields[0] != "Z":
-            members.append(int(name))
-    return members
+    return guard.members(sid)
 
 
 def kill_session(sid):
     """SIGTERM every process of the session, then SIGKILL what is left after a short grace. Stop signals that
     arrive meanwhile wait until it is done."""
     with deferred():
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            members = session_members(sid)
-            if not members:
-                return
-            for pid in members:
-                try:
-                    os.kill(pid, sig)
-                except ProcessLookupError:
-                    pass
-            deadline = time.monotonic() + (_GRACE_SECONDS if sig == signal.SIGTERM else 10.0)
-            while time.monotonic() < deadline and session_members(sid):
-                time.sleep(0.05)
+        guard.end_session(sid, _GRACE_SECONDS)
 
 
 # ----- limits that survive the harness -----
@@ -154,7 +132,7 @@ def _pdeathsig_setter():
     return setup
 
 
-GUARD = pathlib.Path(__file__).resolve().parent / "guard.py"
+GUARD = pathlib.Path(guard.__file__).resolve()
 
 
 def hard_limit(command, timeout):

@@ -84,7 +84,7 @@ def apply_pass(doc, inv, new_records):
     for new in new_records:
         i = index.get(new["id"])
         old = records[i] if i is not None else None
-        if new["status"] != "ok" and total > 1:
+        if new["status"] in ("failed", "timeout") and total > 1:
             new = dict(new, message=f"pass {k} of {total}: {new['message']}")
         if old is None:
             merged = new

@@ -279,7 +279,8 @@ def _prepare_new(args, argv):
         if unknown:
             raise UsageError(f"no built workload {unknown[0]!r} (built: "
                              f"{', '.join(sorted({b.workload for b in benchmarks}))})")
-    selected = [b for b in benchmarks if (not models or b.model in models) and (not workloads or b.workload in workloads)]
+    selected = [b for b in benchmarks
+                if (not models or b.model in models) and (not workloads or b.workload in workloads)]
     skipped_models = {m: why for m, why in sorted((manifest.get("skipped_models") or {}).items())
                       if not models or m in models}
     if not selected and not skipped_models:

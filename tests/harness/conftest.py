@@ -101,15 +101,17 @@ def fake_build(tmp_path):
     """make(names) -> a build folder whose bin/ holds fake benchmarks; a fake's behaviour is the workload part of
     its name (see fakebench.py: good, crash, hang, stall, garbage, failverify, flaky, exitsig, ignoreterm, detach,
     killharness, slow, empty, nodevice, envdump)."""
-    def make(*names):
-        build = tmp_path / "fakebuild"
-        (build / "bin").mkdir(parents=True, exist_ok=True)
-        for name in names:
-            exe = build / "bin" / name
-            exe.write_text(f"#!/bin/sh\nexec {sys.executable} {FAKE} \"$0\" \"$@\"\n")
-            exe.chmod(0o755)
-        return build
-    return make
+    return lambda *names: write_fake_build(tmp_path / "fakebuild", *names)
+
+
+def write_fake_build(folder, *names):
+    """`folder`, whose bin/ now holds fakebench executables named `names` (for fixtures of any scope)."""
+    (folder / "bin").mkdir(parents=True, exist_ok=True)
+    for name in names:
+        exe = folder / "bin" / name
+        exe.write_text(f"#!/bin/sh\nexec {sys.executable} {FAKE} \"$0\" \"$@\"\n")
+        exe.chmod(0o755)
+    return folder
 
 
 def load(path):

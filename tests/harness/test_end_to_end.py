@@ -19,6 +19,18 @@ def test_quick_run_all(build_dir, python, tmp_path):
     assert harness(python, "validate", run_dir / "results.json").returncode == 0
     doc = load(run_dir / "results.json")
     assert doc["run"]["status"] == "complete" and doc["run"]["profile"] == "quick"
+    assert (run_dir / "results.json").stat().st_mode & 0o777 == 0o644
+    # Three passes of separate invocations, each (executable, workers) once per pass, in a shuffled order.
+    config = doc["run"]["config"]
+    assert config["sampling"] == "passes" and config["repetitions"] == 3 and isinstance(config["seed"], int)
+    runs = [i for i in doc["run"]["invocations"] if i["pass"] is not None]
+    assert all(i["status"] in ("done", "skipped") for i in runs), [i for i in runs if i["status"] not in
+                                                                    ("done", "skipped")]
+    for i in runs:
+        if i["status"] == "done":
+            assert "--benchmark_repetitions=1" in i["command"] and i["records"]
+            if i["model"] in ("threads", "processes", "tbb"):
+                assert i["env"].get("PARBENCH_PIN") == "cores"
 
     counters = [r for r in doc["records"] if r["workload"] == "counters"]
     for model in CPU_MODELS:
