@@ -198,6 +198,8 @@ def load(path):
     path = pathlib.Path(path)
     if path.is_dir():
         path = path / "results.json"
+    if path.exists() and not path.is_file():  # a FIFO or a device: opening it could block or never end
+        raise ResultsError(f"{path}: not a regular file")
     try:
         with open(path, encoding="utf-8") as f:
             doc = json.load(f, parse_constant=_reject_constant)
