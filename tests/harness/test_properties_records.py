@@ -8,7 +8,6 @@ every message is one line where the harness wrote it, no record is ok unless its
 written validates and holds no NaN or Infinity."""
 import copy
 import json
-import math
 import os
 import stat
 import tempfile
@@ -19,7 +18,7 @@ hypothesis = pytest.importorskip("hypothesis", reason="Debian: apt-get install p
 from hypothesis import HealthCheck, event, given, settings, strategies as st  # noqa: E402
 
 from harness import derive, gbench, records, results  # noqa: E402
-from test_records import Outcome, real_document, strict  # noqa: E402
+from test_records import Outcome, real_document, strict, through_the_loop  # noqa: E402
 
 BOUNDED = settings(max_examples=200, deadline=None, database=None, print_blob=True,
                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
@@ -124,22 +123,12 @@ def harness_wrote(message):
     return message.split("; stderr: ")[0]
 
 
-def through_the_loop(inv, text, expected, returncode, timed_out, stderr_tail):
-    """What run.py does with one invocation's output, with only the documented exceptions caught."""
+def from_text(inv, text, expected, returncode, timed_out, stderr_tail):
     with tempfile.TemporaryDirectory() as folder:
         raw = os.path.join(folder, "raw.json")
         with open(raw, "w", encoding="utf-8", errors="surrogatepass") as f:
             f.write(text)
-        cases, context, problem = {}, {}, None
-        try:
-            data = gbench.load(raw)
-            cases = gbench.group_runs(data)
-            context = data["context"]
-        except gbench.BenchmarkJsonError as e:
-            problem = str(e)
-            assert "\n" not in problem
-    status, why = records.invocation_status(Outcome(returncode, timed_out), 60, problem)
-    return records.invocation_records(inv, expected, cases, context, status, why, stderr_tail), cases, status
+        return through_the_loop(raw, inv, expected, returncode, timed_out, stderr_tail)
 
 
 def written_and_loaded(frame, recs):
@@ -196,7 +185,7 @@ def test_any_benchmark_output_becomes_valid_records(frame, inv, document, extra,
         if listed and isinstance(entries, list) else []
     expected = [gbench.case_name(n) for n in listing + extra if isinstance(n, str)]
     expected = list(dict.fromkeys(expected))
-    recs, cases, status = through_the_loop(inv, text, expected, returncode, timed_out, stderr_tail)
+    recs, cases, status = from_text(inv, text, expected, returncode, timed_out, stderr_tail)
     check_records(recs, inv, cases, status)
     event("an ok record" if any(r["status"] == "ok" for r in recs) else "no ok record")
     event("an invalid case" if any(r["variant"] == records.INVALID_VARIANT for r in recs) else "no invalid case")
@@ -209,7 +198,7 @@ def test_any_benchmark_output_becomes_valid_records(frame, inv, document, extra,
 def test_valid_data_is_recorded_ok(frame, benchmarks, returncode):
     inv = {"executable": "prop_threads", "workload": "prop", "model": "threads", "workers": 2, "raw_file": None}
     text = json.dumps({"context": {"parbench_primary_metric": "ns_per_op"}, "benchmarks": benchmarks})
-    recs, cases, status = through_the_loop(inv, text, [], returncode, False, "")
+    recs, cases, status = from_text(inv, text, [], returncode, False, "")
     assert [r["status"] for r in recs] == ["ok"] * len(cases)
     assert sum(len(r["samples"]) for r in recs) == len(benchmarks)
     assert all(not isinstance(v, bool) for r in recs for c in r["counters"].values() for v in c["samples"])
@@ -220,7 +209,7 @@ def test_valid_data_is_recorded_ok(frame, benchmarks, returncode):
 @given(inv=invocations, text=st.one_of(st.text(max_size=200), st.binary(max_size=200).map(
     lambda b: b.decode("latin-1"))), returncode=returncodes)
 def test_any_file_content_becomes_valid_records(frame, inv, text, returncode):
-    recs, cases, status = through_the_loop(inv, text, ["atomic/workers:2"], returncode, False, "tail")
+    recs, cases, status = from_text(inv, text, ["atomic/workers:2"], returncode, False, "tail")
     check_records(recs, inv, cases, status)
     written_and_loaded(frame, recs)
 

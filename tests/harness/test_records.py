@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from conftest import FAKE, harness, load
+from conftest import harness, load, write_fake_build
 from harness import derive, gbench, records, results
 
 INV = {"executable": "alpha_threads", "workload": "alpha", "model": "threads", "workers": 1,
@@ -36,11 +36,9 @@ def gb_document(*entries, **context):
     return {"context": {"parbench_primary_metric": "ns_per_op", **context}, "benchmarks": list(entries)}
 
 
-def to_records(tmp_path, document=None, text=None, inv=INV, expected=(), returncode=0, timed_out=False,
-               stderr_tail=""):
-    """What the run loop does with one invocation's output (run.py's run_invocation, minus the launch)."""
-    raw = tmp_path / "raw.json"
-    raw.write_text(text if text is not None else json.dumps(document))
+def through_the_loop(raw, inv, expected, returncode, timed_out, stderr_tail):
+    """What the run loop does with one invocation's output file (run.py's run_invocation, minus the launch), with
+    only the documented exception caught. Returns (records, cases, the invocation's status)."""
     cases, context, problem = {}, {}, None
     try:
         data = gbench.load(raw)
@@ -48,18 +46,16 @@ def to_records(tmp_path, document=None, text=None, inv=INV, expected=(), returnc
         context = data["context"]
     except gbench.BenchmarkJsonError as e:
         problem = str(e)
+        assert "\n" not in problem
     status, why = records.invocation_status(Outcome(returncode, timed_out), 60, problem)
-    return records.invocation_records(inv, list(expected), cases, context, status, why, stderr_tail)
+    return records.invocation_records(inv, list(expected), cases, context, status, why, stderr_tail), cases, status
 
 
-def write_fake_build(folder, *names):
-    """A build folder whose bin/ holds fakebench executables (as conftest's fake_build, for wider scopes)."""
-    (folder / "bin").mkdir(parents=True, exist_ok=True)
-    for name in names:
-        exe = folder / "bin" / name
-        exe.write_text(f"#!/bin/sh\nexec {sys.executable} {FAKE} \"$0\" \"$@\"\n")
-        exe.chmod(0o755)
-    return folder
+def to_records(tmp_path, document=None, text=None, inv=INV, expected=(), returncode=0, timed_out=False,
+               stderr_tail=""):
+    raw = tmp_path / "raw.json"
+    raw.write_text(text if text is not None else json.dumps(document))
+    return through_the_loop(raw, inv, expected, returncode, timed_out, stderr_tail)[0]
 
 
 def real_document(python, folder):
