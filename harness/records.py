@@ -73,7 +73,7 @@ def _all_finite(value):
     return gbench.is_number(value)
 
 
-def _summary(samples):
+def finite_summary(samples):
     """stats.summarize(samples), or None when the statistics overflow or are not finite (values near the limits
     of a double: the median of 1e308 and 1e308 is Infinity)."""
     try:
@@ -133,7 +133,7 @@ def case_record(inv, name, variant, params, workers, case, context):
             return bare(metric, "failed", f"metric {metric_name} is {_what(value)} in repetition {index}, "
                                           f"not a finite number")
         samples.append(value)
-    summary = _summary(samples)
+    summary = finite_summary(samples)
     if summary is None:
         return bare(metric, "failed", f"the statistics of {metric_name} are not finite (values too large)")
     counter_samples = {}
@@ -150,7 +150,7 @@ def case_record(inv, name, variant, params, workers, case, context):
             counter_samples.setdefault(key, []).append(value)
     counters = {}
     for key, values in sorted(counter_samples.items()):
-        c_summary = _summary(values)
+        c_summary = finite_summary(values)
         if c_summary is None:
             return bare(metric, "failed", f"the statistics of counter '{gbench.shown(key, 60)}' are not finite "
                                           f"(values too large)")
@@ -280,6 +280,7 @@ def invocation_records(inv, expected, cases, context, status, why, stderr_tail):
     cases = cases if isinstance(cases, dict) else {}
     names, seen = [], set()
     for name in list(expected or []) + list(cases):
+        name = gbench.case_name(name) if isinstance(name, str) else name  # group_runs keys are without decorations
         if _key(name) not in seen:
             seen.add(_key(name))
             names.append(name)
@@ -317,8 +318,8 @@ def _one_record(inv, name, case, context, status, why, stderr_tail, skip_reason)
             final = status or "failed"
             message = _with_stderr(why or "case missing from the benchmark's output", stderr_tail)
         return make_record(inv["workload"], inv["model"], variant, params, case_workers, None, final, message,
-                           name=gbench.case_name(name), raw_file=inv.get("raw_file"))
-    return case_record(inv, gbench.case_name(name), variant, params, case_workers, case, context)
+                           name=name, raw_file=inv.get("raw_file"))
+    return case_record(inv, name, variant, params, case_workers, case, context)
 
 
 def _unique_ids(records):

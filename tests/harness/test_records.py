@@ -324,6 +324,11 @@ def test_cases_a_crash_cut_short_fail_and_finished_ones_keep_their_numbers(tmp_p
     assert recs[1]["message"] == "killed by signal 9 (SIGKILL); stderr: bye"
 
 
+def test_listed_names_with_decorations_are_the_same_cases(tmp_path):
+    recs = to_records(tmp_path, gb_document(entry("alpha/workers:1")), expected=["alpha/workers:1/manual_time"])
+    assert [(r["id"], r["status"]) for r in recs] == [("alpha/threads/alpha/workers:1", "ok")]
+
+
 def test_a_timeout_marks_the_missing_cases_timeout(tmp_path):
     recs = to_records(tmp_path, text="", expected=["alpha/workers:1"], timed_out=True, returncode=-15)
     assert recs[0]["status"] == "timeout" and recs[0]["message"].startswith("timed out after 60 s")
