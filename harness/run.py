@@ -229,9 +229,6 @@ def _main(args, argv, held):
         _say(f"run {the_plan.doc['run']['id']} has no pending invocation: nothing to resume "
              f"({the_plan.run_dir / 'results.json'} is unchanged)")
         return 0, None
-    warnings = _hostinfo("warnings")
-    for line in (warnings(the_plan.doc["run"]["config"]) if warnings else []):
-        _err(line if line.lower().startswith("warning") else f"warning: {line}")
     launch.remove_stale_scratch()
 
     runner = None
@@ -249,6 +246,9 @@ def _main(args, argv, held):
         plan.discard(the_plan)
         _err("harness run: interrupted before the first result; nothing was kept")
         return EXIT_INTERRUPTED, None
+    warnings = _hostinfo("warnings")
+    for line in (warnings(runner.config) if warnings else []):
+        _err(line if line.lower().startswith("warning") else f"warning: {line}")
     _say(f"run {runner.doc['run']['id']}: {len(the_plan.pending())} invocations pending "
          f"({runner.config['repetitions']} passes), writing {runner.run_dir}")
     results_file = runner.run_dir / "results.json"
