@@ -6,7 +6,8 @@ namespace parbench {
 
 // Parses options, registers the workload's cases, runs them. `display` replaces the console reporter (a silent
 // one on MPI ranks other than 0); null keeps Google Benchmark's own. Returns the exit code: 0, 1 when a case
-// failed verification, 2 on bad input. `team_workers` > 0 fixes the worker count (MPI world size).
+// failed its checks, 2 on bad input. `team_workers` > 0 fixes the worker count (MPI world size); a different
+// --parbench_workers is then bad input.
 struct Identity {
   const char* workload;           // e.g. "counters"
   const char* model;              // e.g. "openmp"
