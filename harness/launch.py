@@ -77,6 +77,10 @@ def install():
 
 
 def restore():
+    """Puts the previous handlers back, unless the harness is stopping: then further stop signals keep being only
+    noted until the process has exited (a second Ctrl-C must not turn a clean exit 130 into a traceback)."""
+    if _state.stopping:
+        return
     if _state.installed is not None:
         for s, previous in _state.installed.items():
             signal.signal(s, previous)

@@ -6,35 +6,14 @@ over all of them (counters alike). A case that fails, times out or is missing in
 then on ("pass k of R: …"), never ok with fewer samples. While passes are outstanding (a run in progress, or
 interrupted), an ok record holds the samples so far and its message says "incomplete: k of R samples"; --resume
 runs the remaining passes and clears it."""
-import math
-
 from . import stats
+from .records import finite_summary
 
 INCOMPLETE = "incomplete: {done} of {total} samples so far (passes outstanding; --resume finishes an interrupted run)"
 
 
 def group_key(inv):
     return (inv["executable"], inv["workers"])
-
-
-def _finite(value):
-    if isinstance(value, bool):
-        return True
-    if isinstance(value, (int, float)):
-        return math.isfinite(value)
-    if isinstance(value, (list, tuple)):
-        return all(_finite(v) for v in value)
-    if isinstance(value, dict):
-        return all(_finite(v) for v in value.values())
-    return True
-
-
-def _summary(samples):
-    try:
-        summary = stats.summarize(samples)
-    except (ArithmeticError, ValueError, TypeError):
-        return None
-    return summary if _finite(summary) else None
 
 
 def _failed(record, message):
@@ -50,7 +29,7 @@ def _combine(old, new):
     """Two ok records of the same case: samples and counter samples concatenated, statistics recomputed."""
     merged = dict(old)
     samples = list(old["samples"]) + list(new["samples"])
-    summary = _summary(samples)
+    summary = finite_summary(samples)
     if summary is None:
         return _failed(old, f"the statistics of {old['metric']['name']} over the passes are not finite")
     merged.update(summary)
@@ -63,7 +42,7 @@ def _combine(old, new):
             continue
         counter = dict(a)
         counter["samples"] = list(a["samples"]) + list(b["samples"])
-        c_summary = _summary(counter["samples"])
+        c_summary = finite_summary(counter["samples"])
         if c_summary is None:
             return _failed(old, f"the statistics of counter {key} over the passes are not finite")
         counter.update(c_summary)

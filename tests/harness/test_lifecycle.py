@@ -380,7 +380,10 @@ def test_samples_come_from_passes_in_a_recorded_shuffled_order(python, fake_buil
     for i in runs:
         assert "--benchmark_repetitions=1" in i["command"] and "--benchmark_min_warmup_time=0.01" in i["command"]
     by_id = {r["id"]: r for r in doc["records"]}
-    assert by_id["good/threads/alpha/workers:1"]["samples"] == [10.0, 11.0, 12.0]
+    good = by_id["good/threads/alpha/workers:1"]
+    assert good["samples"] == [10.0, 11.0, 12.0] and good["median"] == 11.0
+    assert good["counters"]["items_per_second"]["samples"] == [1e8, 1e9 / 11, 1e9 / 12]  # merged alike
+    assert good["counters"]["items_per_second"]["median"] == 1e9 / 11
     flaky = by_id["flaky/threads/alpha/workers:2"]
     assert flaky["status"] == "failed" and flaky["samples"] == [] and flaky["median"] is None
     assert flaky["message"].startswith("pass 2 of 3: verification failed")
