@@ -467,7 +467,9 @@ def describe(plan):
     for inv in invs:
         if inv.get("pass") is None and not plan.resume:
             w = inv["workers"] if inv["workers"] is not None else "default"
-            lines.append(f"  {inv['executable']} workers={w}: {inv['status']}: {inv.get('message', '')[:300]}")
+            why = inv.get("message", "")[:300]
+            lines.append(f"  {inv['executable']} workers={w}: "
+                         f"{why if why.startswith(inv['status']) else inv['status'] + ': ' + why}")
     for r in plan.doc["records"]:
         if r["variant"] == "*" and r["workers"] is None and r["message"].startswith("skipped: model not built"):
             lines.append(f"  {r['workload']}_{r['model']}: {r['message']}")
