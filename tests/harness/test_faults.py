@@ -5,11 +5,12 @@ import os
 import signal
 import subprocess
 import time
+import uuid
 
 import pytest
 
 from conftest import (REPO, alive, harness, kill_all, load, one_line, pids_in, processes, scratch_folders,
-                      start_harness, wait_for, wait_gone)
+                      start_harness, wait_for, wait_gone, with_mark)
 
 
 def records_by_model_workload(doc):
@@ -262,24 +263,26 @@ def test_corrupt_results_are_rejected_and_left_untouched(python, tmp_path):
     assert "no such file" in one_line(harness(python, "summary", tmp_path / "missing"))
 
 
-def benchmark_processes(name):
-    return processes(lambda pid, fields, comm: comm == name)
+def benchmark_processes(name, mark):
+    """Live `name` processes started by this test (their environment carries `mark`): suites running beside this
+    one (ctest -j) start MPI ranks of their own."""
+    return processes(lambda pid, fields, comm: comm == name and with_mark(pid, mark))
 
 
 def test_interrupt_kills_every_mpi_rank(python, build_dir, tmp_path):
     if not (build_dir / "bin" / "counters_mpi").exists():
         pytest.skip("counters_mpi not built")
-    before = set(benchmark_processes("counters_mpi"))
+    mark = f"PARBENCH_TEST_MARK={uuid.uuid4().hex}"
+    env = dict(os.environ, PARBENCH_TEST_MARK=mark.split("=", 1)[1])
     proc = start_harness(python, "run", "--build-dir", build_dir, "--out", tmp_path, "--run-id", "mpi", "--model",
-                         "mpi", "--variant", "locked", "--workers", "2", "--size", "200M", "--no-report")
+                         "mpi", "--variant", "locked", "--workers", "2", "--size", "200M", "--no-report", env=env)
     wait_for(lambda: (tmp_path / "mpi" / "results.json").exists(), 60, "the run started", proc)  # listing done
-    wait_for(lambda: len(set(benchmark_processes("counters_mpi")) - before) >= 2, 60, "MPI ranks in their rounds",
-             proc)
+    wait_for(lambda: len(benchmark_processes("counters_mpi", mark)) >= 2, 60, "MPI ranks in their rounds", proc)
     time.sleep(0.5)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
-    leftovers = set(benchmark_processes("counters_mpi")) - before
+    leftovers = benchmark_processes("counters_mpi", mark)
     assert not leftovers, f"MPI ranks survived Ctrl-C: {leftovers}"
     assert load(tmp_path / "mpi" / "results.json")["run"]["status"] == "interrupted"
 
