@@ -80,6 +80,9 @@ def parse_case(name):
         raise BenchmarkJsonError(f"{where} has an empty variant")
     if ":" in variant or variant == "*":
         raise BenchmarkJsonError(f"{where} does not start with a variant (first part '{shown(variant)}')")
+    for part in parts:
+        if any(piece != piece.strip() for piece in part.split(":")):
+            raise BenchmarkJsonError(f"{where} has a part with leading or trailing white space ('{shown(part)}')")
     for part in parts[1:]:
         key, sep, value = part.partition(":")
         if not sep:
@@ -89,9 +92,9 @@ def parse_case(name):
         if key == "workers":
             if workers is not None:
                 raise BenchmarkJsonError(f"{where} names workers twice")
-            if not _DIGITS.fullmatch(value) or not 1 <= int(value) <= MAX_WORKERS:
+            if not _DIGITS.fullmatch(value) or value.startswith("0") or not 1 <= int(value) <= MAX_WORKERS:
                 raise BenchmarkJsonError(f"{where} has a bad worker count ('{shown(value)}'; "
-                                         f"an integer from 1 to 2**53)")
+                                         f"an integer from 1 to 2**53 without leading zeros)")
             workers = int(value)
         else:
             if key in params:

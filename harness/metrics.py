@@ -13,6 +13,14 @@ KNOWN = {
     "ops": ("ops", "none"),
 }
 
+# Primary metrics that may honestly be zero or negative (an EPCC-style overhead is a difference of two times);
+# every other primary metric is a time or a rate, and a value <= 0 is a broken measurement, never a result.
+MAY_BE_NONPOSITIVE = {"overhead_ns"}
+
+
+def must_be_positive(name):
+    return name not in MAY_BE_NONPOSITIVE
+
 
 def describe(name, time_unit="ns"):
     """(unit, direction) of a counter or of Google Benchmark's real_time or cpu_time; ("", "none") when unknown."""

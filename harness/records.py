@@ -132,6 +132,9 @@ def case_record(inv, name, variant, params, workers, case, context):
         if not gbench.is_number(value):
             return bare(metric, "failed", f"metric {metric_name} is {_what(value)} in repetition {index}, "
                                           f"not a finite number")
+        if value <= 0 and metrics.must_be_positive(metric_name):
+            return bare(metric, "failed", f"metric {metric_name} is {value!r} in repetition {index}: a time or "
+                                          f"rate must be positive")
         samples.append(value)
     summary = finite_summary(samples)
     if summary is None:

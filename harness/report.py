@@ -42,7 +42,10 @@ def _ratios(items, above, below):
     words = {"above": above, "below": below, "unclear": "no clear difference"}
     for verdict, models in groups.items():
         if len(models) == len(items):
-            return listed, f"{words[verdict]} in every model" if len(items) > 1 else f"{words[verdict]}"
+            if len(items) == 1:
+                return listed, words[verdict]
+            return listed, ("no clear difference in any model" if verdict == "unclear"
+                            else f"{words[verdict]} in every model")
     return listed, "; ".join(f"{words[v]} in {', '.join(m)}" for v, m in groups.items() if m)
 
 

@@ -125,6 +125,15 @@ def test_a_primary_metric_that_is_not_a_finite_number_fails_the_case(tmp_path, f
     assert written(frame, tmp_path, recs)["records"][0]["status"] == "failed"
 
 
+@pytest.mark.parametrize("value", [0, 0.0, -5.0, -1e-300])
+def test_a_primary_time_or_rate_that_is_not_positive_fails_the_case(tmp_path, frame, value):
+    # A time of zero is what trackers chart as "infinitely fast"; a negative one is a broken clock.
+    recs = to_records(tmp_path, gb_document(entry("alpha/workers:1", ns_per_op=value)))
+    (r,) = recs
+    assert r["status"] == "failed" and r["median"] is None and "must be positive" in r["message"]
+    assert written(frame, tmp_path, recs)["records"][0]["status"] == "failed"
+
+
 def test_a_missing_primary_metric_fails_the_case(tmp_path):
     run = entry("alpha/workers:1")
     del run["ns_per_op"]
@@ -172,6 +181,9 @@ def test_statistics_that_overflow_fail_the_case(tmp_path):
     ("alpha/workers:-1", "bad worker count"),
     ("alpha/workers:99999999999999999999", "bad worker count"),
     ("alpha/workers:\u00b2", "bad worker count"),
+    ("alpha/workers:01", "without leading zeros"),
+    (" alpha /workers:1", "leading or trailing white space"),
+    ("alpha/n: 3/workers:1", "leading or trailing white space"),
     ("/workers:1", "empty variant"),
     ("workers:1", "does not start with a variant"),
     ("alpha/workers:1/workers:1", "names workers twice"),

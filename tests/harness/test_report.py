@@ -129,7 +129,7 @@ def test_conclusions_come_from_the_records():
         if r["variant"] == "false_sharing" and r["workers"] == 2:
             r["samples"], r["median"] = [0.19, 0.20, 0.21], 0.20
     text = "\n".join(report.conclusions(doc))
-    assert "false_sharing takes 1× [" in text and "no clear difference in every model" in text
+    assert "false_sharing takes 1× [" in text and "no clear difference in any model" in text
 
 
 def test_summary_table_coverage_noisy_marker_and_word_boundaries(tmp_path):

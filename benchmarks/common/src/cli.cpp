@@ -70,8 +70,10 @@ std::vector<int> parse_worker_list(const std::string& text, int max_workers) {
     const std::string_view item = rest.substr(0, comma);
     std::uint64_t n = 0;
     if (!to_u64(item, n) || n < 1 || n > static_cast<std::uint64_t>(max_workers))
-      throw UsageError("bad worker count '" + std::string(item) + "' in '" + text + "' (want integers 1.." +
-                       std::to_string(max_workers) + ", comma-separated)");
+      // The absolute limit is no model's: the model's own maximum is checked, and named, once it is known.
+      throw UsageError("bad worker count '" + std::string(item) + "' in '" + text + "' (want comma-separated " +
+                       (max_workers < kMaxAnyWorkers ? "integers from 1 to " + std::to_string(max_workers)
+                                                     : std::string("positive integers")) + ")");
     if (std::find(workers.begin(), workers.end(), static_cast<int>(n)) != workers.end())
       throw UsageError("worker count " + std::to_string(n) + " appears twice in '" + text + "'");
     workers.push_back(static_cast<int>(n));
