@@ -2,12 +2,13 @@
 # The main job: install what is missing, build, run a profile, write results.json, figures and report.html.
 #   ./run_all.sh [--profile quick|default|full] [--out DIR] [--build-dir DIR] [--skip-install] [--portable]
 #                [-- any further `harness run` flags, e.g. --model openmp,tbb --workers 1,2]
-# Resume an interrupted run:  ./run_all.sh --resume results/<run-id>   (or its run id; no other run options)
+# Resume an interrupted run:  ./run_all.sh --resume results/<run-id> [--build-dir DIR]   (or its run id; no other
+#   run options; DIR, default build, must be the build the run was made with)
 set -euo pipefail
 cd "$(dirname "$0")"
 
 usage() {
-  sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//' >&2
 }
 die_usage() { echo "run_all.sh: $1" >&2; exit 2; }
 
@@ -15,7 +16,6 @@ profile=default
 profile_set=0
 out=results
 build_dir=build
-build_dir_set=0
 skip_install=${PARBENCH_SKIP_INSTALL:-0}
 portable=OFF
 resume=""
@@ -26,8 +26,8 @@ while [ $# -gt 0 ]; do
     --profile=*) profile=${1#*=}; profile_set=1 ;;
     --out) [ $# -ge 2 ] || die_usage "--out needs a value"; out=$2; shift ;;
     --out=*) out=${1#*=} ;;
-    --build-dir) [ $# -ge 2 ] || die_usage "--build-dir needs a value"; build_dir=$2; build_dir_set=1; shift ;;
-    --build-dir=*) build_dir=${1#*=}; build_dir_set=1 ;;
+    --build-dir) [ $# -ge 2 ] || die_usage "--build-dir needs a value"; build_dir=$2; shift ;;
+    --build-dir=*) build_dir=${1#*=} ;;
     --resume) [ $# -ge 2 ] || die_usage "--resume needs a run folder or id"; resume=$2; shift ;;
     --resume=*) resume=${1#*=} ;;
     --skip-install) skip_install=1 ;;
@@ -39,6 +39,8 @@ while [ $# -gt 0 ]; do
   shift
 done
 case "$profile" in quick|default|full) ;; *) die_usage "unknown profile '$profile' (quick, default, full)" ;; esac
+[ -n "$out" ] || die_usage "empty --out"
+[ -n "$build_dir" ] || die_usage "empty --build-dir"
 
 if [ -n "$resume" ]; then
   # A resumed run keeps its own settings: refuse the ones that would be ignored, before anything is built.
@@ -59,15 +61,9 @@ fi
 PARBENCH_SKIP_INSTALL=$skip_install ci/install_deps.sh
 # The entry point picks a Python with matplotlib, jsonschema and numpy (PARBENCH_PYTHON overrides it).
 python=$(./parbench --which-python) || exit 2
-resume_args=()
-if [ -n "$resume" ]; then
-  if [ "$build_dir_set" = 1 ]; then
-    resume_args=(--build-dir "$build_dir")  # the harness checks it against the run's own
-  else  # build what the run was made with
-    build_dir=$("$python" -c 'import json, sys; print(json.load(open(sys.argv[1]))["run"]["config"]["build_dir"])' \
-                "$resume/results.json" 2>/dev/null) || build_dir=build
-  fi
-fi
+# A resumed run is built in --build-dir (default build) like any other, never in a folder that results.json names
+# (a file is data: a Makefile in a folder it names must not be run); the harness then refuses a run made with
+# another build, naming the --build-dir to use.
 
 jobs=$(nproc 2>/dev/null || echo 2)
 if [ -n "$resume" ] && [ -f "$build_dir/CMakeCache.txt" ]; then
@@ -80,6 +76,6 @@ fi
 cmake --build "$build_dir" -j "$jobs" >/dev/null
 
 if [ -n "$resume" ]; then
-  exec ./parbench run --resume "$resume" --out "$out" ${resume_args[@]+"${resume_args[@]}"}
+  exec ./parbench run --resume "$resume" --out "$out" --build-dir "$build_dir"
 fi
 exec ./parbench run --profile "$profile" --build-dir "$build_dir" --out "$out" ${harness_args[@]+"${harness_args[@]}"}

@@ -1,6 +1,7 @@
 """python3 -m harness <verb>: run, validate, plot, report, summary."""
 import argparse
 import importlib.util
+import os
 import pathlib
 import sys
 
@@ -93,19 +94,44 @@ def _report(doc, run_dir):
 
 
 def _load_run(path, out="results"):
-    """A run folder, its results.json, or a run id under `out`."""
+    """A run folder, its results.json, or a run id under `out`; ResultsError (one line) when it cannot be read,
+    a folder the user may not enter included."""
     path = pathlib.Path(path)
-    if not path.exists():
-        if path.is_absolute() or not (pathlib.Path(out) / path).exists():
-            raise results.ResultsError(f"{path}: no such file, run folder or run id under {out}/")
-        path = pathlib.Path(out) / path
-    doc = results.load(path)
-    return doc, (path if path.is_dir() else path.parent)
+    try:
+        if not path.exists():
+            if path.is_absolute() or not (pathlib.Path(out) / path).exists():
+                raise results.ResultsError(f"{path}: no such file, run folder or run id under {out}/")
+            path = pathlib.Path(out) / path
+        doc = results.load(path)
+        return doc, (path if path.is_dir() else path.parent)
+    except OSError as e:
+        raise results.ResultsError(_os_error(e, path)) from None
+
+
+def _os_error(e, path=None):
+    """One line for an OSError: what failed, and on which file."""
+    where = e.filename if getattr(e, "filename", None) else path
+    return f"{where}: {e.strerror or e}" if where is not None else str(e.strerror or e)
 
 
 def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
     args = _parser().parse_args(argv)
+    try:
+        return _verb(args, argv)
+    except BrokenPipeError:  # the reader of our output went away (`| head`): nothing more to say
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())  # no second error when Python flushes stdout at exit
+        except (OSError, ValueError):
+            pass
+        return 1
+    except OSError as e:  # never a traceback: a file or folder that cannot be read or written is one line
+        print(f"harness {args.verb}: {_os_error(e)}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _verb(args, argv):
     missing = _missing_modules(args)
     if missing:
         print(f"harness {args.verb}: {sys.executable} cannot import {', '.join(missing)} (Debian: "
@@ -119,10 +145,15 @@ def main(argv=None):
         for f in args.files:
             try:
                 doc = results.load(f)
-                print(f"{f}: valid ({len(doc['records'])} records)")
             except results.ResultsError as e:
                 print(f"harness validate: {e}", file=sys.stderr)
                 bad += 1
+                continue
+            except OSError as e:  # results.load looks at the path before it opens it
+                print(f"harness validate: {_os_error(e, f)}", file=sys.stderr)
+                bad += 1
+                continue
+            print(f"{f}: valid ({len(doc['records'])} records)")
         return EXIT_USAGE if bad else 0
     try:
         doc, run_dir = _load_run(args.run_dir, args.out)

@@ -13,6 +13,7 @@ import os
 import pathlib
 import random
 import re
+import shlex
 import shutil
 import socket
 import subprocess
@@ -37,8 +38,17 @@ MAX_WORKERS = 4096
 LIMITS = {"repetitions": (1, 1000, True), "min_time": (0.0, 3600.0, False), "warmup": (0.0, 3600.0, True),
           "timeout": (0.0, 86400.0, False)}
 RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
-SIZE = re.compile(r"^[1-9][0-9]{0,17}[kMG]?$")
+# --size as the executables read it (benchmarks/common/src/cli.cpp, parse_size): decimal digits, an optional
+# k (10^3), M (10^6) or G (10^9) suffix, and a value from 1 to MAX_SIZE once scaled.
+SIZE = re.compile(r"^([0-9]+)([kMG]?)$")
+SIZE_SCALE = {"": 1, "k": 10 ** 3, "M": 10 ** 6, "G": 10 ** 9}
+MAX_SIZE = 10 ** 12
 VARIANT = re.compile(r"^[A-Za-z0-9_]{1,100}$")
+NAME = re.compile(r"^[a-z][a-z0-9]{0,99}$")            # a model or a workload (discover.py's naming contract)
+EXECUTABLE = re.compile(r"^[a-z][a-z0-9]{0,99}_[a-z][a-z0-9]{0,99}$")  # <workload>_<model>
+# The keys of run.config, exactly as _prepare_new writes them: --resume refuses a file with any other.
+CONFIG_KEYS = ("profile", "size", "repetitions", "min_time", "warmup", "timeout", "workers", "oversubscribe", "bind",
+               "models", "workloads", "variants", "build_dir", "mpiexec", "sampling", "seed")
 LIST_TIMEOUT = 300           # seconds at most for listing one executable's cases
 MIN_FREE_BYTES = 1 << 20     # an --out with less free space than this is refused as full
 
@@ -52,6 +62,17 @@ def now():
 
 
 # ----- options -----
+def check_size(text):
+    """True when the executables take `text` as --parbench_size (the same rule as their parse_size)."""
+    match = SIZE.match(text) if isinstance(text, str) and text.isascii() else None
+    return bool(match) and 1 <= int(match.group(1)) * SIZE_SCALE[match.group(2)] <= MAX_SIZE
+
+
+def max_workers(rule):
+    """The most workers an executable of this model policy takes."""
+    return min(rule.get("max_workers") or MAX_WORKERS, MAX_WORKERS)
+
+
 def parse_workers(text):
     values = []
     for item in text.split(","):
@@ -90,13 +111,16 @@ def check_number(key, value):
     if not (low <= value if low_ok else low < value) or value > high:
         bound = f"from {low:g}" if low_ok else f"above {low:g}"
         raise UsageError(f"{flag} must be {bound} up to {high:g}, not {value:g}")
-    return value
+    return value + 0 if value == 0 else value  # -0.0 is 0 (never "-0 s" in a message or the file)
 
 
-def _parse_list(text, known=None, what="value"):
+def _parse_list(text, known=None, what="value", pattern=None):
     items = [i.strip() for i in text.split(",") if i.strip()]
     if not items:
         raise UsageError(f"empty {what} list")
+    for item in items:
+        if pattern is not None and not pattern.match(item):
+            raise UsageError(f"bad {what} name {item!r}")
     if known is not None:
         for item in items:
             if item not in known:
@@ -114,14 +138,19 @@ def check_run_id(run_id):
 def check_config(config):
     """A resumed file's run.config must be what this harness writes; UsageError naming the first problem."""
     def bad(key, want):
-        return UsageError(f"cannot resume: run.config.{key} is {config.get(key, 'missing')!r}, not {want} "
+        return UsageError(f"cannot resume: run.config.{key} is {_shown(config.get(key, 'missing'))}, not {want} "
                           f"(the file was edited or written by another harness)")
     if not isinstance(config, dict):
         raise UsageError("cannot resume: run.config is not an object")
-    for key in LIMITS:
+    for key in CONFIG_KEYS:
         if key not in config:
             raise UsageError(f"cannot resume: run.config.{key} is missing (the file was edited or written by an "
                              f"older harness)")
+    extra = sorted(str(k) for k in config if k not in CONFIG_KEYS)
+    if extra:
+        raise UsageError(f"cannot resume: run.config has a key the harness does not write ({_shown(extra[0])}; "
+                         f"the file was edited or written by another harness)")
+    for key in LIMITS:
         try:
             check_number(key, config[key])
         except UsageError as e:
@@ -134,32 +163,93 @@ def check_config(config):
         raise bad("bind", "'cores' or 'none'")
     if not isinstance(config.get("oversubscribe"), bool):
         raise bad("oversubscribe", "true or false")
-    if not isinstance(config.get("build_dir"), str) or not config["build_dir"]:
-        raise bad("build_dir", "a folder")
+    build_dir = config.get("build_dir")
+    if not isinstance(build_dir, str) or not build_dir or "\0" in build_dir or not os.path.isabs(build_dir) or \
+            str(pathlib.Path(build_dir).resolve()) != build_dir:
+        raise bad("build_dir", "an absolute, canonical folder path")
     if config.get("mpiexec") is not None and not isinstance(config["mpiexec"], str):
         raise bad("mpiexec", "a path or null")
-    if config.get("size") is not None and not (isinstance(config["size"], str) and SIZE.match(config["size"])):
-        raise bad("size", "null or a size like 30M")
-    variants = config.get("variants")
-    if variants is not None and (not isinstance(variants, list) or not all(
-            isinstance(v, str) and VARIANT.match(v) for v in variants)):
-        raise bad("variants", "null or a list of variant names")
+    if config.get("size") is not None and not check_size(config["size"]):
+        raise bad("size", "null or a size from 1 to 10^12 like 30M")
+    for key, pattern in (("models", NAME), ("workloads", NAME), ("variants", VARIANT)):
+        names = config.get(key)
+        if names is not None and (not isinstance(names, list) or not names or not all(
+                isinstance(v, str) and pattern.match(v) for v in names)):
+            raise bad(key, f"null or a list of {key[:-1]} names")
+    if config.get("profile") not in PROFILES:
+        raise bad("profile", " or ".join(PROFILES))
+    if config.get("sampling") != "passes":
+        raise bad("sampling", "'passes'")
     if isinstance(config.get("seed"), bool) or not isinstance(config.get("seed"), int):
         raise bad("seed", "an integer")
 
 
+def _shown(text, limit=80):
+    """`text` for a one-line message: repr, cut."""
+    text = repr(text)
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def check_pending(invocations, config, by_name, manifest):
+    """Every pending invocation of a resumed file must be one this harness could have planned from its config;
+    UsageError naming the first that is not."""
+    for inv in invocations:
+        if not isinstance(inv, dict) or inv.get("status") != "pending":
+            continue
+        passes = inv.get("pass")
+        if isinstance(passes, bool) or not isinstance(passes, int) or not isinstance(inv.get("cases"), list) or \
+                not all(isinstance(c, str) for c in inv["cases"]):
+            raise UsageError("cannot resume: a pending invocation has no pass number or case list (the file was "
+                             "edited or written by an older harness)")
+        if not 1 <= passes <= config["repetitions"]:
+            raise UsageError(f"cannot resume: a pending invocation is pass {passes} of a run of "
+                             f"{config['repetitions']} passes (the file was edited)")
+        name = inv.get("executable")
+        if not isinstance(name, str) or not EXECUTABLE.match(name):
+            raise UsageError(f"cannot resume: a pending invocation names the executable {_shown(name)}, not "
+                             f"<workload>_<model> (the file was edited)")
+        bench = by_name.get(name)
+        model = bench.model if bench is not None else name.split("_", 1)[1]
+        if inv.get("model") != model or inv.get("workload") != name.split("_", 1)[0]:
+            raise UsageError(f"cannot resume: the pending invocation of {name} says workload "
+                             f"{_shown(inv.get('workload'))}, model {_shown(inv.get('model'))} (the file "
+                             f"was edited)")
+        rule = policy.of(model, manifest)
+        workers = inv.get("workers")
+        if rule["own_workers"]:
+            if workers is not None:
+                raise UsageError(f"cannot resume: a pending invocation of {name} has workers="
+                                 f"{_shown(workers)}, but {model} picks its own worker counts (null)")
+            continue
+        if isinstance(workers, bool) or not isinstance(workers, int) or workers not in config["workers"]:
+            raise UsageError(f"cannot resume: a pending invocation of {name} has workers={_shown(workers)}, "
+                             f"not one of run.config.workers {config['workers']} (the file was edited)")
+        if workers > max_workers(rule):
+            raise UsageError(f"cannot resume: a pending invocation of {name} has workers={workers}, but {model} "
+                             f"takes at most {max_workers(rule)} (the file was edited)")
+
+
+def exists(path, what):
+    """path.exists(), or UsageError when the path cannot even be looked at (a folder the user may not enter)."""
+    try:
+        return path.exists()
+    except OSError as e:
+        raise UsageError(f"{what}: cannot look at {path} ({e.strerror})") from None
+
+
 def _check_out(out_dir):
     """--out must be (or be creatable as) a writable folder with room in it; UsageError otherwise."""
-    if out_dir.exists() and not out_dir.is_dir():
+    what = f"--out {out_dir}"
+    if exists(out_dir, what) and not out_dir.is_dir():
         raise UsageError(f"--out {out_dir} is not a folder")
     existing = out_dir
-    while not existing.exists():
+    while not exists(existing, what):
         if existing.parent == existing:
             break
         existing = existing.parent
     if existing != out_dir and not existing.is_dir():
         raise UsageError(f"--out {out_dir}: {existing} is not a folder")
-    _check_writable(existing, f"--out {out_dir}")
+    _check_writable(existing, what)
 
 
 def _check_writable(folder, what):
@@ -169,6 +259,8 @@ def _check_writable(folder, what):
         raise UsageError(f"{what}: cannot use {folder} ({e.strerror})") from None
     if info.f_flag & os.ST_RDONLY:
         raise UsageError(f"{what}: {folder} is on a read-only file system")
+    if info.f_blocks == 0:  # proc, sysfs and the like: no room for files at all
+        raise UsageError(f"{what}: {folder} is not on a file system that stores files (proc, sysfs or the like)")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise UsageError(f"{what}: {folder} is not writable")
     if info.f_bavail * info.f_frsize < MIN_FREE_BYTES:
@@ -190,7 +282,7 @@ def _git(repo):
 def _new_run_id(out_dir, profile):
     base = datetime.datetime.now().strftime("%Y%m%d-%H%M%S") + f"-{profile}"
     run_id, n = base, 2
-    while (out_dir / run_id).exists():
+    while exists(out_dir / run_id, f"--out {out_dir}"):
         run_id, n = f"{base}-{n}", n + 1
     return run_id
 
@@ -228,6 +320,7 @@ class Plan:
         self.cpus = len(os.sched_getaffinity(0))
         self.resume = False
         self.lock = None
+        self.created = []    # folders open_run made (outermost first): the only ones discard may remove
         self.groups = []     # for --list: (invocation-like dict, cases, record or None)
 
     @property
@@ -243,7 +336,30 @@ class Plan:
 def prepare(args, argv):
     """Checks everything and plans the run; writes nothing. UsageError, discover.BuildError or
     results.ResultsError (one line each) for anything that would stop it."""
+    for flag, value in (("--out", args.out), ("--build-dir", args.build_dir), ("--resume", args.resume)):
+        if value is not None and not value.strip():
+            raise UsageError(f"empty {flag}")
+        if value is not None and "\0" in value:
+            raise UsageError(f"bad {flag} (a NUL character)")
     return _prepare_resume(args) if args.resume else _prepare_new(args, argv)
+
+
+def build_folder(args):
+    """The build folder in use: --build-dir, default ./build, resolved."""
+    return pathlib.Path(args.build_dir or "build").resolve()
+
+
+def resume_hint(run_dir, build_dir):
+    """The options that resume `run_dir` (as a shell would take them): --build-dir only when it is not the
+    default, ./build."""
+    hint = f"--resume {shlex.quote(str(run_dir))}"
+    try:
+        default = pathlib.Path(build_dir).resolve() == pathlib.Path("build").resolve()
+    except OSError:  # no current folder any more: say it in full
+        default = False
+    if not default:
+        hint += f" --build-dir {shlex.quote(str(build_dir))}"
+    return hint
 
 
 def _prepare_new(args, argv):
@@ -255,25 +371,24 @@ def _prepare_new(args, argv):
         value = getattr(args, key, None)
         if value is not None:
             profile[key] = check_number(key, value)
-    if args.size is not None and not SIZE.match(args.size):
-        raise UsageError(f"bad size {args.size!r} (want a positive integer, optional k/M/G suffix)")
+    if args.size is not None and not check_size(args.size):
+        raise UsageError(f"bad size {args.size!r} (want an integer from 1 to 10^12, optional k/M/G suffix: k 10^3, "
+                         f"M 10^6, G 10^9)")
     if args.run_id is not None:
         check_run_id(args.run_id)
     plan.out_dir = pathlib.Path(args.out)
     if not args.list:
         _check_out(plan.out_dir)
 
-    build_dir = pathlib.Path(args.build_dir or "build").resolve()
+    build_dir = build_folder(args)
     manifest = discover.manifest(build_dir)
     benchmarks = discover.find(build_dir, manifest)
     known_models = list(dict.fromkeys(list(discover.models(manifest)) +
                                       sorted((manifest.get("skipped_models") or {}).keys())))
-    models = _parse_list(args.model, known=known_models, what="model") if args.model is not None else None
-    workloads = _parse_list(args.workload, what="workload") if args.workload is not None else None
-    variants = _parse_list(args.variant, what="variant") if args.variant is not None else None
-    for v in variants or []:
-        if not VARIANT.match(v):
-            raise UsageError(f"bad variant name {v!r}")
+    models = _parse_list(args.model, known=known_models, what="model", pattern=NAME) \
+        if args.model is not None else None
+    workloads = _parse_list(args.workload, what="workload", pattern=NAME) if args.workload is not None else None
+    variants = _parse_list(args.variant, what="variant", pattern=VARIANT) if args.variant is not None else None
     if workloads:
         unknown = sorted(set(workloads) - {b.workload for b in benchmarks})
         if unknown:
@@ -291,10 +406,10 @@ def _prepare_new(args, argv):
         worker_sweep(plan.cpus, profile["sweep"], oversubscribe)
     for bench in selected:
         rule = policy.of(bench.model, manifest)
-        if not rule["own_workers"] and rule.get("max_workers") and max(workers) > rule["max_workers"]:
-            raise UsageError(f"{max(workers)} workers: {bench.name} takes at most {rule['max_workers']} "
+        if not rule["own_workers"] and max(workers) > max_workers(rule):
+            raise UsageError(f"{max(workers)} workers: {bench.name} takes at most {max_workers(rule)} "
                              f"({bench.model} workers are {'ranks' if rule['launcher'] == 'mpi' else 'workers'}); "
-                             f"choose --workers up to {rule['max_workers']} or leave out --model {bench.model}")
+                             f"choose --workers up to {max_workers(rule)} or leave out --model {bench.model}")
     config = {"profile": args.profile, "size": args.size, "repetitions": int(profile["repetitions"]),
               "min_time": profile["min_time"], "warmup": profile["warmup"], "timeout": profile["timeout"],
               "workers": workers, "oversubscribe": oversubscribe, "bind": args.bind or "cores",
@@ -315,7 +430,7 @@ def _prepare_new(args, argv):
                                                f"skipped: model not built: {reason}"))
     run_id = args.run_id or _new_run_id(plan.out_dir, args.profile)
     plan.run_dir = plan.out_dir / run_id
-    if plan.run_dir.exists() and not args.list:
+    if not args.list and exists(plan.run_dir, f"--out {plan.out_dir}"):
         raise UsageError(f"run folder {plan.run_dir} already exists (choose another --run-id, or --resume it)")
     plan.doc = {
         "schema": SCHEMA_VERSION,
@@ -484,23 +599,18 @@ def describe(plan):
 def _locate(args):
     """The run folder named by --resume (a folder, its results.json, or a run id under --out)."""
     given = pathlib.Path(args.resume)
-    if given.is_file() and given.name == "results.json":
-        return given.parent
-    if given.is_dir():
-        return given
-    if RUN_ID.match(args.resume) and (pathlib.Path(args.out) / args.resume).is_dir():
-        return pathlib.Path(args.out) / args.resume
+    try:
+        if given.is_file() and given.name == "results.json":
+            return given.parent
+        if given.is_dir():
+            return given
+        if RUN_ID.match(args.resume) and (pathlib.Path(args.out) / args.resume).is_dir():
+            return pathlib.Path(args.out) / args.resume
+    except OSError as e:
+        raise UsageError(f"cannot resume {args.resume}: {e.strerror}"
+                         + (f" ({e.filename})" if e.filename else "")) from None
     raise UsageError(f"no run to resume at {args.resume} (no such run folder, and no run id {args.resume} under "
                      f"{args.out}/)")
-
-
-def _same_folder(a, b):
-    if str(a) == str(b):
-        return True
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return False
 
 
 def _prepare_resume(args):
@@ -529,10 +639,10 @@ def _prepare_resume(args):
         if not (plan.run_dir / "raw").is_dir():
             raise UsageError(f"cannot resume: {plan.run_dir / 'raw'} is missing (the raw output of the finished "
                              f"invocations belongs to the run)")
-        build_dir = pathlib.Path(args.build_dir or "build").resolve()
-        if not _same_folder(build_dir, config["build_dir"]):
+        build_dir = build_folder(args)
+        if str(build_dir) != config["build_dir"]:  # both absolute and canonical (check_config)
             raise UsageError(f"the run was made with the build in {config['build_dir']}, not {build_dir}; resume it "
-                             f"with --build-dir {config['build_dir']}")
+                             f"with --build-dir {shlex.quote(config['build_dir'])}")
         if args.bind is not None and args.bind != config["bind"]:
             raise UsageError(f"the run binds with --bind {config['bind']}; drop --bind {args.bind}")
         if args.oversubscribe and not config["oversubscribe"]:
@@ -546,11 +656,7 @@ def _prepare_resume(args):
                 raise UsageError(f"the build in {build_dir} changed since the run started ({key} "
                                  f"{doc['software'][key]!r}, now {manifest.get(key)!r}); start a new run")
         benchmarks = discover.find(build_dir, manifest)
-        for inv in doc["run"]["invocations"]:
-            if inv["status"] == "pending" and (not isinstance(inv.get("pass"), int) or not isinstance(
-                    inv.get("cases"), list) or not all(isinstance(c, str) for c in inv["cases"])):
-                raise UsageError("cannot resume: a pending invocation has no pass number or case list (the file was "
-                                 "edited or written by an older harness)")
+        check_pending(doc["run"]["invocations"], config, {b.name: b for b in benchmarks}, manifest)
         _check_writable(plan.run_dir, f"cannot resume {plan.run_dir}")
     except BaseException:
         os.close(plan.lock)
@@ -568,27 +674,54 @@ def open_run(plan):
         plan.doc["run"]["ended"] = None
         plan.doc["run"].setdefault("resumed", []).append(now())
         return
-    created = []
+    plan.created = []
     try:
-        if not plan.out_dir.exists():
-            plan.out_dir.mkdir(parents=True)
-            created.append(plan.out_dir)
+        _make_out(plan.out_dir, plan.created)
         try:
             plan.run_dir.mkdir()
-        except FileExistsError:
+        except FileExistsError:  # another harness took this run id since planning
             raise UsageError(f"run folder {plan.run_dir} already exists (choose another --run-id, or --resume it)") \
                 from None
-        created.append(plan.run_dir)
+        plan.created.append(plan.run_dir)
         plan.lock = lock_run_folder(plan.run_dir)
         (plan.run_dir / "raw").mkdir()
     except BaseException:
-        discard(plan, created)
+        discard(plan)
         raise
 
 
-def discard(plan, created=None):
-    """Removes a new run's folder (after its first save failed)."""
+def _make_out(out_dir, created):
+    """Creates --out and its missing parents, noting in `created` those this process made; a folder that another
+    process makes meanwhile is used as it is (two harnesses may start in one new --out)."""
+    missing = []
+    folder = out_dir
+    while not folder.is_dir():
+        missing.append(folder)
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    for folder in reversed(missing):
+        try:
+            folder.mkdir()
+        except FileExistsError:
+            if not folder.is_dir():
+                raise UsageError(f"--out {out_dir}: {folder} is not a folder") from None
+            continue
+        created.append(folder)
+
+
+def discard(plan):
+    """Removes what open_run created for a new run (after it or the first save failed): the run folder, and the
+    --out folders it made while they are empty. Never anything this process did not create: another harness may
+    have made the same run folder, or be writing a run of its own in the same --out."""
+    created, plan.created = plan.created, []
     if plan.resume:
         return
-    for path in reversed(created if created is not None else [plan.run_dir]):
-        shutil.rmtree(path, ignore_errors=True)
+    for path in reversed(created):
+        if path == plan.run_dir:
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            try:
+                path.rmdir()
+            except OSError:
+                pass

@@ -219,6 +219,9 @@ def _main(args, argv, held):
     except (plan.UsageError, discover.BuildError, results.ResultsError) as e:
         _err(f"harness run: {e}")
         return EXIT_USAGE, None
+    except OSError as e:  # a folder the user may not enter, an unusable temporary folder: nothing was written
+        _err(f"harness run: {_describe_os_error(e)}; nothing was written")
+        return EXIT_USAGE, None
     except launch.Interrupted:
         _err("harness run: interrupted while planning; nothing was written")
         return EXIT_INTERRUPTED, None
@@ -247,11 +250,15 @@ def _main(args, argv, held):
         _err("harness run: interrupted before the first result; nothing was kept")
         return EXIT_INTERRUPTED, None
     warnings = _hostinfo("warnings")
-    for line in (warnings(runner.config) if warnings else []):
-        _err(line if line.lower().startswith("warning") else f"warning: {line}")
+    try:
+        for line in (warnings(runner.config) if warnings else []):
+            _err(line if line.lower().startswith("warning") else f"warning: {line}")
+    except OSError:
+        pass  # a warning that cannot be worked out is not a reason to stop the run
     _say(f"run {runner.doc['run']['id']}: {len(the_plan.pending())} invocations pending "
          f"({runner.config['repetitions']} passes), writing {runner.run_dir}")
     results_file = runner.run_dir / "results.json"
+    hint = plan.resume_hint(runner.run_dir, runner.build_dir)
     try:
         runner.run()
     except launch.Interrupted:
@@ -261,17 +268,16 @@ def _main(args, argv, held):
             _err(f"harness run: interrupted, and saving failed ({type(e).__name__}: {e}); {results_file} keeps "
                  f"what was saved before")
             return EXIT_INTERRUPTED, None
-        _err(f"\ninterrupted: finished results kept in {results_file}; complete them with "
-             f"--resume {runner.run_dir}")
+        _err(f"\ninterrupted: finished results kept in {results_file}; complete them with {hint}")
         return EXIT_INTERRUPTED, None
     except OSError as e:
         _err(f"harness run: cannot go on: {_describe_os_error(e)}; {results_file} keeps the results saved before; "
-             f"--resume {runner.run_dir} completes it once that is fixed")
+             f"{hint} completes it once that is fixed")
         _try_finish(runner)
         return EXIT_ENVIRONMENT, None
     except Exception as e:  # noqa: BLE001 - never a traceback: one line, and what finished is kept
         _err(f"harness run: internal error ({type(e).__name__}: {gbench.shown(str(e), 300)}); {results_file} keeps "
-             f"the results saved before; --resume {runner.run_dir} completes it")
+             f"the results saved before; {hint} completes it")
         _try_finish(runner)
         return EXIT_ENVIRONMENT, None
     try:

@@ -2,6 +2,8 @@
 process outlives it and no finished result is lost (issue 6, invariants 1, 3, 4); bad input gets one line and exit
 code 2 (invariants 7, 9, 10). Real processes throughout, fake benchmarks (fakebench.py) chosen by name."""
 import os
+import shlex
+import shutil
 import signal
 import subprocess
 import time
@@ -108,7 +110,10 @@ def test_interrupt_keeps_finished_results_and_resume_completes(python, fake_buil
     assert any(i["executable"] == "stall_threads" for i in pending)
 
     release.write_text("go")
-    resumed = harness(python, "run", "--resume", tmp_path / "out" / "ctrlc", "--build-dir", build, env=env)
+    # The printed hint is the whole resume command: this run's build is not ./build, so it names --build-dir.
+    hint = err.split("complete them with ", 1)[1].splitlines()[0]
+    assert f"--build-dir {build}" in hint, hint
+    resumed = harness(python, "run", *shlex.split(hint), env=env)
     assert resumed.returncode == 0, resumed.stderr
     doc = load(results)
     assert doc["run"]["status"] == "complete" and len(doc["run"]["resumed"]) == 1
@@ -233,7 +238,9 @@ def test_bad_input_gets_one_line_and_exit_2(python, fake_build, tmp_path):
                         ("--repetitions", "x"), ("--min-time", "nan"), ("--min-time", "inf"), ("--min-time", "0"),
                         ("--min-time", "-1"), ("--min-time", "3601"), ("--timeout", "nan"), ("--timeout", "-inf"),
                         ("--timeout", "0"), ("--timeout", "1e9"), ("--warmup", "-0.5"), ("--warmup", "nan"),
-                        ("--size", "0"), ("--size", "1T"), ("--size", ""), ("--run-id", "../escaped"),
+                        ("--size", "0"), ("--size", "1T"), ("--size", ""), ("--size", "1001G"),
+                        ("--size", "1000001M"), ("--size", "1000000001k"), ("--size", "1000000000001"),
+                        ("--size", "99999999999999999999999"), ("--size", "1 k"), ("--run-id", "../escaped"),
                         ("--run-id", "/tmp/absolute"), ("--run-id", "a b"), ("--run-id", "<b>"), ("--run-id", ""),
                         ("--run-id", ".."), ("--bind", "sockets")):
         line = one_line(run("--model", "threads", flag, value))
@@ -247,6 +254,46 @@ def test_bad_input_gets_one_line_and_exit_2(python, fake_build, tmp_path):
     assert not any(line.startswith("run ") for line in (log.read_text().splitlines() if log.exists() else []))
     assert "not a folder" in one_line(harness(python, "run", "--build-dir", build, "--out", build / "bin" /
                                               "good_threads", "--workers", "1"))
+    # An empty --out is not the current folder, an empty --build-dir not ./build.
+    before = sorted(os.listdir(REPO))
+    assert "empty --out" in one_line(run("--workers", "1", "--out", ""))
+    assert "empty --build-dir" in one_line(run("--workers", "1", "--build-dir", ""))
+    assert sorted(os.listdir(REPO)) == before
+    # Sizes the executables take (cli.cpp parse_size: 1..10^12, k/M/G = 10^3/10^6/10^9) are planned.
+    for size in ("1000G", "1000000M", "1000000000000", "1k"):
+        listed = run("--workers", "1", "--size", size, "--list")
+        assert listed.returncode == 0, (size, listed.stderr)
+    # A pseudo file system is not "full": it stores no files at all.
+    for where in ("/proc/x", "/sys/kernel"):
+        line = one_line(harness(python, "run", "--build-dir", build, "--out", where, "--workers", "1"))
+        assert "full" not in line and "not on a file system that stores files" in line, line
+
+
+def test_a_folder_the_user_may_not_enter_is_one_line_exit_2(python, fake_build, tmp_path):
+    """Every verb given a path below a folder it may not enter: one line, exit 2, never a traceback."""
+    setpriv = shutil.which("setpriv")
+    if os.geteuid() != 0 or setpriv is None:
+        pytest.skip("needs root and setpriv to run the harness as another user")
+    build = fake_build("good_threads")
+    locked = tmp_path / "locked"
+    (locked / "x").mkdir(parents=True)
+    locked.chmod(0o700)
+
+    def as_nobody(*args):
+        return subprocess.run([setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups", "env", "HOME=/tmp",
+                               python, "-m", "harness", *map(str, args)], cwd=REPO, capture_output=True, text=True,
+                              timeout=120)
+    probe = as_nobody("validate", "--help")
+    if probe.returncode != 0:
+        pytest.skip(f"the harness does not start as nobody here: {probe.stderr[-300:]}")
+    for args in (("run", "--build-dir", build, "--out", locked / "x", "--workers", "1"),
+                 ("run", "--build-dir", build, "--out", locked / "x", "--workers", "1", "--list"),
+                 ("run", "--build-dir", locked / "b", "--out", "/tmp", "--workers", "1", "--list"),
+                 ("run", "--resume", locked / "x"),
+                 ("summary", locked / "x"), ("report", locked / "x"), ("plot", locked / "x"),
+                 ("validate", locked / "x" / "results.json")):
+        line = one_line(as_nobody(*args))
+        assert "Permission denied" in line, (args, line)
 
 
 def test_corrupt_results_are_rejected_and_left_untouched(python, tmp_path):

@@ -13,10 +13,10 @@ import subprocess
 
 import pytest
 
-from conftest import REPO, harness, load, one_line, pids_in, start_harness, wait_for
+from conftest import REPO, harness, load, one_line, pids_in, start_harness, wait_for, write_fake_build
 
 from harness import __main__ as cli  # noqa: E402  (conftest puts the repository on sys.path)
-from harness import derive, launch, merge, records, results
+from harness import derive, launch, merge, plan, records, results
 
 
 def digest(path):
@@ -177,15 +177,15 @@ def test_a_full_disk_at_start_is_exit_2_and_leaves_nothing(fake_build, tmp_path,
     assert digest(path) == before
 
 
-@pytest.fixture
-def finished_run(python, fake_build, tmp_path):
-    """A finished run of good_threads (1 and 2 workers, 2 passes) whose last pass is put back to pending, so that
-    --resume has something to do; returns (run folder, build folder)."""
-    build = fake_build("good_threads")
-    result = harness(python, "run", "--build-dir", build, "--out", tmp_path / "out", "--run-id", "r", "--workers",
+@pytest.fixture(scope="module")
+def finished_template(python, tmp_path_factory):
+    """The run that finished_run copies (made once per module: the cases below each need one to edit)."""
+    base = tmp_path_factory.mktemp("finished")
+    build = write_fake_build(base / "fakebuild", "good_threads")
+    result = harness(python, "run", "--build-dir", build, "--out", base / "out", "--run-id", "r", "--workers",
                      "1,2", "--repetitions", "2", "--warmup", "0", "--no-report")
     assert result.returncode == 0, result.stderr
-    path = tmp_path / "out" / "r" / "results.json"
+    path = base / "out" / "r" / "results.json"
     doc = load(path)
     last = doc["run"]["invocations"][-1]
     last["status"] = "pending"
@@ -194,7 +194,17 @@ def finished_run(python, fake_build, tmp_path):
         by_id[rid]["samples"].pop()  # as if that pass had not run
     doc["run"]["status"] = "interrupted"
     path.write_text(json.dumps(doc, indent=1))
-    return tmp_path / "out" / "r", build
+    return path.parent, build
+
+
+@pytest.fixture
+def finished_run(finished_template, tmp_path):
+    """A finished run of good_threads (1 and 2 workers, 2 passes) whose last pass is put back to pending, so that
+    --resume has something to do; returns (run folder, build folder). The build is shared by the module's tests."""
+    template, build = finished_template
+    run_dir = tmp_path / "out" / "r"
+    shutil.copytree(template, run_dir)
+    return run_dir, build
 
 
 def edit(run_dir, change):
@@ -213,13 +223,46 @@ def edit(run_dir, change):
     (lambda d: d["run"]["config"].__setitem__("workers", []), "workers"),
     (lambda d: d["run"]["config"].__setitem__("bind", "sockets"), "bind"),
     (lambda d: d["run"]["invocations"][-1].pop("cases"), "cases"),
-], ids=["no-timeout", "text-timeout", "huge-timeout", "zero-repetitions", "no-workers", "bad-bind", "no-cases"])
+    # Every pending invocation must be one the harness could have planned from run.config.
+    (lambda d: d["run"]["invocations"][-1].__setitem__("workers", 3), "workers"),
+    (lambda d: d["run"]["invocations"][-1].__setitem__("workers", None), "workers"),
+    (lambda d: (d["run"]["config"].__setitem__("workers", [1, 2, 300]),
+                d["run"]["invocations"][-1].update(executable="good_mpi", model="mpi", workers=300)), "at most 256"),
+    (lambda d: d["run"]["invocations"][-1].__setitem__("executable", "../../good_threads"), "executable"),
+    (lambda d: d["run"]["invocations"][-1].__setitem__("pass", 7), "pass 7"),
+    # run.config: exactly the keys the harness writes, plain names, a size the executables take, a canonical build.
+    (lambda d: d["run"]["config"].__setitem__("extra", 1), "extra"),
+    (lambda d: d["run"]["config"].pop("models"), "models"),
+    (lambda d: d["run"]["config"].__setitem__("models", ["../threads"]), "models"),
+    (lambda d: d["run"]["config"].__setitem__("workloads", ["good;rm"]), "workloads"),
+    (lambda d: d["run"]["config"].__setitem__("variants", ["alpha|.*"]), "variants"),
+    (lambda d: d["run"]["config"].__setitem__("size", "1001G"), "size"),
+    (lambda d: d["run"]["config"].__setitem__("build_dir", "fakebuild"), "build_dir"),
+    (lambda d: d["run"]["config"].__setitem__("build_dir", d["run"]["config"]["build_dir"] + "/../fakebuild"),
+     "build_dir"),
+], ids=["no-timeout", "text-timeout", "huge-timeout", "zero-repetitions", "no-workers", "bad-bind", "no-cases",
+        "workers-not-in-config", "workers-null", "mpi-over-256", "executable-path", "pass-beyond", "extra-key",
+        "missing-key", "model-path", "workload-name", "variant-regex", "size-too-big", "relative-build",
+        "uncanonical-build"])
 def test_resume_of_a_broken_config_is_refused_and_the_file_untouched(python, finished_run, change, complaint):
     run_dir, build = finished_run
     before = edit(run_dir, change)
     line = one_line(harness(python, "run", "--resume", run_dir, "--build-dir", build))
     assert complaint in line
     assert digest(run_dir / "results.json") == before
+
+
+@pytest.mark.parametrize("key, value", [
+    ("timeout", "x"), ("timeout", 1e300), ("timeout", 0), ("min_time", 0), ("warmup", -1), ("repetitions", 1.5),
+    ("repetitions", True), ("workers", [0]), ("workers", [1, 4097]), ("size", "1001G"), ("models", []),
+    ("workloads", ["a b"]), ("variants", ["a|b"]), ("build_dir", "build"), ("sampling", "repetitions"),
+    ("profile", "huge"), ("seed", "1"), ("extra", 1)])
+def test_check_config_refuses_what_the_harness_never_writes(finished_run, key, value):
+    """The checks of run.config themselves, without the schema in front of them."""
+    config = load(finished_run[0] / "results.json")["run"]["config"]
+    plan.check_config(dict(config))
+    with pytest.raises(plan.UsageError, match=key):
+        plan.check_config({**config, key: value})
 
 
 def test_resume_without_raw_is_refused(python, finished_run):
@@ -256,6 +299,44 @@ def test_an_unusable_out_folder_is_one_line_exit_2(python, fake_build, tmp_path,
 
 
 # ----- Inv 5: one run folder, one writer -----
+@pytest.mark.parametrize("racing, second_id", [("run", "race"), ("out", "race"), ("out", "other")],
+                         ids=["same-run-folder", "same-out-and-run-folder", "same-out"])
+def test_racing_harnesses_never_remove_each_others_folders(python, fake_build, tmp_path, monkeypatch, capsys,
+                                                             racing, second_id):
+    """Two harnesses started at once in one new --out: whichever creates a folder first, the other never removes
+    it. The race is made exact: the moment this harness is about to create the folder, another harness (a real
+    process) creates it and writes its run there. A second run folder in the same --out is fine; the same run id
+    is one line and exit 2 for the loser, and the winner's run is untouched."""
+    build = fake_build("good_threads")
+    out = tmp_path / "new" / "out"
+    target = out if racing == "out" else out / "race"
+    real_mkdir, raced = os.mkdir, []
+    other = ("run", "--build-dir", build, "--out", out, "--run-id", "race", "--workers", "1", "--repetitions", "1",
+             "--warmup", "0", "--no-report")
+
+    def mkdir(path, *args, **kwargs):
+        if os.fspath(path) == str(target) and not raced:
+            raced.append(harness(python, *other))
+        return real_mkdir(path, *args, **kwargs)
+    monkeypatch.setattr(os, "mkdir", mkdir)
+    capsys.readouterr()
+    code = in_process("run", "--build-dir", build, "--out", out, "--run-id", second_id, "--workers", "1",
+                      "--repetitions", "1", "--warmup", "0", "--no-report")
+    monkeypatch.undo()
+    err = [line for line in capsys.readouterr().err.splitlines() if line.strip() and
+           not line.lower().startswith("warning")]
+    assert raced and raced[0].returncode == 0, raced and raced[0].stderr
+    winner = out / "race" / "results.json"
+    assert load(winner)["run"]["status"] == "complete" and (out / "race" / "raw").is_dir()
+    if second_id == "race":
+        assert code == 2 and len(err) == 1 and "already exists" in err[0], (code, err)
+        assert harness(python, "validate", winner).returncode == 0
+    else:
+        assert code == 0, err
+        assert load(out / "other" / "results.json")["run"]["status"] == "complete"
+
+
+
 def test_a_second_writer_is_refused_while_a_run_goes_on(python, fake_build, tmp_path):
     build = fake_build("stall_threads")
     pids = tmp_path / "pids"
@@ -397,6 +478,10 @@ def test_list_prints_the_plan_and_writes_nothing(python, fake_build, tmp_path):
     assert "good_threads workers=2: alpha/workers:2" in result.stdout
     assert "skipped: no CUDA device (fake)" in result.stdout and "2 passes" in result.stdout
     assert not (tmp_path / "out").exists()
+    # -0 is 0, never "-0 s".
+    zero = harness(python, "run", "--build-dir", build, "--out", tmp_path / "out", "--workers", "1", "--warmup", "-0",
+                   "--list")
+    assert zero.returncode == 0 and "after 0 s warm-up" in zero.stdout, zero.stdout + zero.stderr
 
 
 def test_models_come_from_the_build_manifest(python, fake_build, tmp_path):
