@@ -1,0 +1,29 @@
+// pthread_spinlock_t (process-private) behind the uniform lock interface.
+#pragma once
+#include <pthread.h>
+
+#include <cerrno>
+#include <system_error>
+
+#include "parbench/padded.hpp"
+
+namespace parbench::locks {
+
+class alignas(kDestructiveRange) PthreadSpin {
+ public:
+  PthreadSpin() {
+    if (const int rc = pthread_spin_init(&spin_, PTHREAD_PROCESS_PRIVATE); rc != 0)
+      throw std::system_error(rc, std::generic_category(), "pthread_spin_init");
+  }
+  ~PthreadSpin() { pthread_spin_destroy(&spin_); }
+  PthreadSpin(const PthreadSpin&) = delete;
+  PthreadSpin& operator=(const PthreadSpin&) = delete;
+
+  void lock() { pthread_spin_lock(&spin_); }
+  void unlock() { pthread_spin_unlock(&spin_); }
+
+ private:
+  pthread_spinlock_t spin_;
+};
+
+}  // namespace parbench::locks
