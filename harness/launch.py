@@ -80,6 +80,11 @@ def restore():
     """Puts the previous handlers back, unless the harness is stopping: then further stop signals keep being only
     noted until the process has exited (a second Ctrl-C must not turn a clean exit 130 into a traceback)."""
     if _state.stopping:
+        # Ignored, not merely noted: when the interpreter shuts down it puts SIG_DFL back for Python-level
+        # handlers (not for SIG_IGN), and a late Ctrl-C would then kill the exiting harness by SIGINT instead of
+        # letting it end with 130.
+        for s in STOP_SIGNALS:
+            signal.signal(s, signal.SIG_IGN)
         return
     if _state.installed is not None:
         for s, previous in _state.installed.items():

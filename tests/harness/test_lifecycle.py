@@ -10,6 +10,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import time
 
 import pytest
 
@@ -497,3 +498,23 @@ def test_models_come_from_the_build_manifest(python, fake_build, tmp_path):
     assert {r["model"] for r in doc["records"]} == {"threads", "sycl"}
     assert "unknown model" in one_line(harness(python, "run", "--build-dir", build, "--out", tmp_path / "out",
                                                "--model", "openmp"))
+
+
+def test_after_an_interrupt_stop_signals_stay_ignored_until_exit():
+    # Python puts SIG_DFL back for its own handlers while it shuts down; a Ctrl-C arriving then (the third of a
+    # quick burst) killed an interrupted harness by SIGINT instead of letting it end with 130 (3 of 25 bursts
+    # did before this). An ignored signal stays ignored through the shutdown.
+    from harness import launch
+    saved = {s: signal.getsignal(s) for s in launch.STOP_SIGNALS}
+    try:
+        launch.install()
+        with pytest.raises(launch.Interrupted):
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(1)  # the handler raises as soon as the signal is delivered
+        launch.restore()
+        for s in launch.STOP_SIGNALS:
+            assert signal.getsignal(s) == signal.SIG_IGN
+    finally:
+        for s, handler in saved.items():
+            signal.signal(s, handler)
+        launch._state.installed, launch._state.stopping, launch._state.pending = None, False, None

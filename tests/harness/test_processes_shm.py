@@ -10,8 +10,9 @@ import pytest
 from conftest import alive, processes
 
 SHM = pathlib.Path("/dev/shm")
-# Open MPI's own segments come and go while MPI tests run beside this one (ctest -j); parbench names nothing here.
-OTHERS = ("vader_segment", "sm_segment", "osc_", "ompi", "pmix")
+# Open MPI's own segments and other harnesses' scratch folders (parbench-<pid>-*) come and go while other suites
+# run beside this one (ctest -j); the benchmark under test names nothing here.
+OTHERS = ("vader_segment", "sm_segment", "osc_", "ompi", "pmix", "parbench-")
 
 
 def segments():
