@@ -135,6 +135,23 @@ function(parbench_add_benchmark workload model)
   set_property(GLOBAL APPEND PROPERTY PARBENCH_BENCHMARK_TARGETS ${workload}_${model})
 endfunction()
 
+# parbench_add_workload(<workload>): in benchmarks/<workload>/, the library <workload>_kernels from kernels.cpp
+# (each variant's loop, written once, with deterministic placement) and one executable <workload>_<model> per
+# enabled model that has a source there (<model>.cpp or <model>.cu), built from driver.cpp and that source.
+function(parbench_add_workload workload)
+  add_library(${workload}_kernels STATIC kernels.cpp)
+  target_include_directories(${workload}_kernels PUBLIC ${PROJECT_SOURCE_DIR}/benchmarks)
+  target_link_libraries(${workload}_kernels PUBLIC parbench_common)
+  parbench_align_kernels(${workload}_kernels)
+  foreach(model IN LISTS PARBENCH_ENABLED_MODELS)
+    foreach(source ${model}.cpp ${model}.cu)
+      if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/${source})
+        parbench_add_benchmark(${workload} ${model} SOURCES driver.cpp ${source} LIBRARIES ${workload}_kernels)
+      endif()
+    endforeach()
+  endforeach()
+endfunction()
+
 # What -march=native chose on this machine ("" for a portable build), for the manifest.
 function(parbench_resolved_march out)
   set(resolved "")

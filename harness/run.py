@@ -24,11 +24,6 @@ _CONTEXT_STANDARD = {"date", "host_name", "executable", "num_cpus", "mhz_per_cpu
                      "load_avg", "library_build_type", "json_schema_version"}
 
 
-def _hostinfo(name):
-    """A hostinfo function that may not exist yet in an older hostinfo.py."""
-    return getattr(hostinfo, name, None)
-
-
 def _say(*args, file=None, **kwargs):
     """print() that never stops the run: a closed terminal or pipe (SIGHUP, a reader gone) just loses the line."""
     try:
@@ -92,13 +87,12 @@ class Runner:
         rule = self._policy(bench.model)
         command = policy.command(bench, rule, self.settings, workers, self.cpus, self._flags(raw))
         env = policy.environment(rule, self.config["bind"], self.manifest)
-        probe = _hostinfo("steal_and_load")
-        before = probe() if probe else None
+        before = hostinfo.steal_and_load()
         for stale in (raw, stderr_path, stdout_path):  # a pass interrupted before may have left its files
             if stale.exists():
                 stale.unlink()
         outcome = launch.run(command, env, stdout_path, stderr_path, self.config["timeout"])
-        after = probe() if probe else None
+        after = hostinfo.steal_and_load()
         update.update({"command": command, "env": policy.recorded_env(env, self.manifest),
                        "returncode": outcome.returncode, "seconds": round(outcome.seconds, 3),
                        "stderr_file": rel(stderr_path), "stdout_file": rel(stdout_path),
@@ -125,9 +119,7 @@ class Runner:
         doc["software"]["models"].setdefault(model, {}).update(custom)
         if isinstance(context.get("library_build_type"), str):
             doc["software"]["benchmark_library_build_type"] = context["library_build_type"]
-        note = _hostinfo("note_measured_frequency")
-        if note:
-            note(doc, context)
+        hostinfo.note_measured_frequency(doc, context)
 
     # ----- the loop -----
     def save(self, doc=None):
@@ -249,9 +241,8 @@ def _main(args, argv, held):
         plan.discard(the_plan)
         _err("harness run: interrupted before the first result; nothing was kept")
         return EXIT_INTERRUPTED, None
-    warnings = _hostinfo("warnings")
     try:
-        for line in (warnings(runner.config) if warnings else []):
+        for line in hostinfo.warnings(runner.config):
             _err(line if line.lower().startswith("warning") else f"warning: {line}")
     except OSError:
         pass  # a warning that cannot be worked out is not a reason to stop the run

@@ -21,13 +21,9 @@ std::string_view name_of(Variant v) {
 
 namespace {
 
-// Round size in verify-only mode: small, but many increments per worker so races still show.
-constexpr std::uint64_t kVerifyIncrements = 1u << 16;
-
 // Increments per round of a case; the case name carries it (size:<n>).
 std::uint64_t increments_of(const CaseContext& ctx, const ModelInfo& info, Variant variant) {
-  const std::uint64_t increments = ctx.size != 0 ? ctx.size : info.round_increments(variant);
-  return ctx.verify_only ? std::min(increments, kVerifyIncrements) : increments;
+  return ctx.round_size(info.round_increments(variant));
 }
 
 // The racy counter is checked for what must still hold: it never over-counts, never ends at zero, and with a
@@ -43,16 +39,8 @@ Check check_racy(std::uint64_t increments, std::uint64_t counted, int workers) {
 void run_case(benchmark::State& state, const CaseContext& ctx, const ModelInfo& info, Variant variant) {
   const std::uint64_t increments = increments_of(ctx, info, variant);
 
-  std::unique_ptr<Model> model;
-  try {
-    model = info.make(variant, ctx.workers);
-  } catch (const SkipCase& e) {
-    skip_case(state, e.what());
-    return;
-  } catch (const std::exception& e) {
-    fail_case(state, std::string("failed: setting up: ") + e.what());
-    return;
-  }
+  const std::unique_ptr<Model> model = make_model(state, [&] { return info.make(variant, ctx.workers); });
+  if (!model) return;
 
   double lost = 0;
   std::int64_t racy_rounds = 0;

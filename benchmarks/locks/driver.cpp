@@ -26,15 +26,11 @@ std::string_view name_of(Algorithm a) {
 
 namespace {
 
-// Round size in verify-only mode: small, but enough acquisitions per worker for two holders at once to show.
-constexpr std::uint64_t kVerifyAcquisitions = 1u << 16;
-
 // The default shape of an acquisition: an empty critical section and no gap (the most contended case).
 constexpr Work kDefaultWork{0, 0};
 
 std::uint64_t acquisitions_of(const CaseContext& ctx, const ModelInfo& info) {
-  const std::uint64_t acquisitions = ctx.size != 0 ? ctx.size : info.round_acquisitions;
-  return ctx.verify_only ? std::min(acquisitions, kVerifyAcquisitions) : acquisitions;
+  return ctx.round_size(info.round_acquisitions);
 }
 
 // The lock excluded: nobody saw a second holder, the guarded counter made every acquisition, and the workers
@@ -51,16 +47,9 @@ Check check_round(const RoundResult& r, std::uint64_t acquisitions) {
 void run_case(benchmark::State& state, const CaseContext& ctx, const ModelInfo& info, Algorithm algorithm) {
   const std::uint64_t acquisitions = acquisitions_of(ctx, info);
 
-  std::unique_ptr<Model> model;
-  try {
-    model = info.make(algorithm, ctx.workers, kDefaultWork);
-  } catch (const SkipCase& e) {
-    skip_case(state, e.what());
-    return;
-  } catch (const std::exception& e) {
-    fail_case(state, std::string("failed: setting up: ") + e.what());
-    return;
-  }
+  const std::unique_ptr<Model> model =
+      make_model(state, [&] { return info.make(algorithm, ctx.workers, kDefaultWork); });
+  if (!model) return;
 
   // Fairness of each timed round (the warm-up round, the first verified, is left out).
   bool warm_up = true;

@@ -17,6 +17,14 @@ struct CaseContext {
   int workers = 1;
   bool verify_only = false;
   std::uint64_t size = 0;  // --parbench_size; 0: the workload's default
+
+  // The work per round: --parbench_size when given, else the workload's default; verify-only rounds are capped
+  // at `verify_cap` (small, but large enough per worker for races and double holders to show).
+  std::uint64_t round_size(std::uint64_t default_size, std::uint64_t verify_cap = kVerifyRoundSize) const {
+    const std::uint64_t chosen = size != 0 ? size : default_size;
+    return verify_only && chosen > verify_cap ? verify_cap : chosen;
+  }
+  static constexpr std::uint64_t kVerifyRoundSize = 1u << 16;
 };
 
 using CaseBody = std::function<void(benchmark::State&, const CaseContext&)>;

@@ -5,6 +5,7 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <optional>
 #include <stdexcept>
@@ -28,6 +29,20 @@ void fail_case(benchmark::State& state, const std::string& message);
 void skip_case(benchmark::State& state, const std::string& reason);
 // Number of cases that failed in this process.
 int failed_cases();
+
+// Builds a case's model with `make()`: a SkipCase skips the case, any other exception fails it ("failed: setting
+// up: …"); null in both cases, and the caller returns.
+template <class Make>
+auto make_model(benchmark::State& state, Make&& make) -> decltype(make()) {
+  try {
+    return make();
+  } catch (const SkipCase& e) {
+    skip_case(state, e.what());
+  } catch (const std::exception& e) {
+    fail_case(state, std::string("failed: setting up: ") + e.what());
+  }
+  return nullptr;
+}
 
 // Fewest cycles per operation per worker a CPU case may take: an operation is at least one dependent memory
 // update, one cycle at the very least. A faster round means the work was not done (a folded loop, a no-op lock).
