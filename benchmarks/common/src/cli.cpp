@@ -14,12 +14,13 @@ const char* const kOptionsHelp =
     "                            world size, set with mpirun -np)\n"
     "  --parbench_size=N         work per round, 1..10^12, optional k/M/G suffix (default: the workload's)\n"
     "  --parbench_verify_only    a few small verified rounds per case, for smoke tests\n"
+    "  --parbench_<option>=VALUE a workload's own options (see docs/<workload>.md); an unknown one is bad input\n"
     "  exit code: 0, 1 if a case failed its checks, 2 on bad input\n"
     "\n";
 
-namespace {
+const char* const kCommonFlags = "--parbench_workers=LIST, --parbench_size=N, --parbench_verify_only";
 
-constexpr std::string_view kOwnFlags = "--parbench_workers=LIST, --parbench_size=N, --parbench_verify_only";
+namespace {
 
 // Digits only: strtoull alone would also take blanks, a sign or a hexadecimal prefix.
 bool is_number(std::string_view text) {
@@ -101,6 +102,56 @@ std::uint64_t parse_size(const std::string& text) {
   return n * scale;
 }
 
+std::uint64_t parse_integer(const std::string& flag, const std::string& text, std::uint64_t low, std::uint64_t high) {
+  std::uint64_t n = 0;
+  if (!to_u64(text, n) || n < low || n > high)
+    throw UsageError("bad value '" + text + "' for --parbench_" + flag + " (want an integer from " +
+                     std::to_string(low) + " to " + std::to_string(high) + ")");
+  return n;
+}
+
+namespace {
+// Splits "a,b,c" into its items; an empty item is kept so that the caller rejects it.
+std::vector<std::string> split_commas(const std::string& text) {
+  std::vector<std::string> items;
+  std::string::size_type start = 0;
+  while (true) {
+    const auto comma = text.find(',', start);
+    items.push_back(text.substr(start, comma - start));
+    if (comma == std::string::npos) return items;
+    start = comma + 1;
+  }
+}
+}  // namespace
+
+std::vector<std::uint64_t> parse_integer_list(const std::string& flag, const std::string& text, std::uint64_t low,
+                                              std::uint64_t high) {
+  std::vector<std::uint64_t> values;
+  for (const std::string& item : split_commas(text)) {
+    const std::uint64_t v = parse_integer(flag, item, low, high);
+    if (std::find(values.begin(), values.end(), v) != values.end())
+      throw UsageError("value " + item + " appears twice in --parbench_" + flag + "=" + text);
+    values.push_back(v);
+  }
+  return values;
+}
+
+std::vector<std::string> parse_name_list(const std::string& flag, const std::string& text,
+                                         const std::vector<std::string>& known) {
+  std::vector<std::string> names;
+  for (const std::string& item : split_commas(text)) {
+    if (std::find(known.begin(), known.end(), item) == known.end()) {
+      std::string list;
+      for (const std::string& k : known) list += (list.empty() ? "" : ", ") + k;
+      throw UsageError("unknown value '" + item + "' for --parbench_" + flag + " (known: " + list + ")");
+    }
+    if (std::find(names.begin(), names.end(), item) != names.end())
+      throw UsageError("value " + item + " appears twice in --parbench_" + flag + "=" + text);
+    names.push_back(item);
+  }
+  return names;
+}
+
 Options take_options(int& argc, char** argv) {
   Options options;
   int kept = 1;
@@ -115,8 +166,16 @@ Options take_options(int& argc, char** argv) {
       options.size = parse_size(value_of("--parbench_size"));
     } else if (arg == "--parbench_verify_only") {
       options.verify_only = true;
+    } else if (arg.rfind("--parbench_", 0) == 0 && arg.find('=') != std::string_view::npos &&
+               arg.find('=') > std::string_view("--parbench_").size()) {
+      // A workload's own option; main checks the name once the workload has declared its options.
+      const auto eq = arg.find('=');
+      const std::string name(arg.substr(std::string_view("--parbench_").size(), eq - std::string_view("--parbench_").size()));
+      for (const auto& [seen, _] : options.workload_flags)
+        if (seen == name) throw UsageError("flag '--parbench_" + name + "' given twice");
+      options.workload_flags.emplace_back(name, std::string(arg.substr(eq + 1)));
     } else if (arg.rfind("--parbench", 0) == 0) {
-      throw UsageError("unknown flag '" + std::string(arg) + "' (known: " + std::string(kOwnFlags) + ")");
+      throw UsageError("unknown flag '" + std::string(arg) + "' (known: " + std::string(kCommonFlags) + ")");
     } else {
       check_benchmark_flag(arg);
       argv[kept++] = argv[i];

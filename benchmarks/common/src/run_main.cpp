@@ -74,6 +74,20 @@ void report_context_only(const JsonOutputs& outputs) {
   }
 }
 
+// Every --parbench_<name>=<value> flag beyond the common ones must be an option the workload declared.
+void check_workload_flags(const Registry& registry) {
+  for (const auto& [name, value] : registry.given_options()) {
+    bool declared = false;
+    for (const auto& option : registry.declared_options()) declared = declared || option.name == name;
+    if (declared) continue;
+    std::string known = kCommonFlags;
+    for (const auto& option : registry.declared_options()) known += ", --parbench_" + option.name + "=...";
+    throw UsageError("unknown flag '--parbench_" + name + "=" + value + "' (known: " + known + ")");
+  }
+  for (const auto& option : registry.declared_options())
+    benchmark::AddCustomContext("parbench_option_" + option.name, registry.value_of(option));
+}
+
 }  // namespace
 
 std::string case_name(const Registry::Variant& variant, const CaseContext& context) {
@@ -101,7 +115,13 @@ int run_main(int argc, char** argv, const Identity& identity, benchmark::Benchma
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
 
   Registry registry;
-  parbench_register(registry);
+  registry.set_given_options(options.workload_flags);
+  try {
+    parbench_register(registry);
+    check_workload_flags(registry);
+  } catch (const UsageError& e) {
+    return usage(argv[0], e.what());
+  }
 
   std::vector<int> workers = options.workers;
   if (team_workers > 0) {

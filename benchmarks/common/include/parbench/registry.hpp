@@ -47,6 +47,26 @@ class Registry {
   void add_context(std::string key, std::string value) { context_.emplace_back(std::move(key), std::move(value)); }
   // The counter that ranks results (e.g. "ns_per_op"); the harness reads it from the context.
   void set_primary_metric(std::string name) { primary_metric_ = std::move(name); }
+  // Declares the workload's own option --parbench_<name> and returns its value: the command line's, else
+  // `default_value`. Call it while registering; the workload parses the value itself (cli.hpp's parse_* throw
+  // UsageError, which main turns into one line and exit code 2). A --parbench_ flag no workload declared is bad input.
+  std::string option(const std::string& name, const std::string& default_value, const std::string& help) {
+    declared_.push_back({name, help, default_value});
+    return value_of(declared_.back());
+  }
+  struct DeclaredOption {
+    std::string name, help, default_value;
+  };
+  // The value an option takes in this run: the command line's, else its default.
+  const std::string& value_of(const DeclaredOption& option) const {
+    for (const auto& [flag, value] : given_)
+      if (flag == option.name) return value;
+    return option.default_value;
+  }
+  const std::vector<DeclaredOption>& declared_options() const { return declared_; }
+  // main: the --parbench_<name>=<value> flags of the command line that are not common ones.
+  void set_given_options(std::vector<std::pair<std::string, std::string>> given) { given_ = std::move(given); }
+  const std::vector<std::pair<std::string, std::string>>& given_options() const { return given_; }
   // Nothing can run here (e.g. no CUDA device): main registers no case and records the reason in the context.
   void set_unavailable(std::string reason) { unavailable_ = std::move(reason); }
 
@@ -67,6 +87,8 @@ class Registry {
   std::vector<std::pair<std::string, std::string>> context_;
   std::string primary_metric_ = "ns_per_op";
   std::string unavailable_;
+  std::vector<DeclaredOption> declared_;
+  std::vector<std::pair<std::string, std::string>> given_;
   int max_workers_ = kMaxCpuWorkers;
 };
 
