@@ -1,10 +1,14 @@
 // locks with std::thread: a persistent, pinned ThreadTeam per case (the caller is worker 0), every algorithm of
-// benchmarks/common/include/parbench/locks/.
+// benchmarks/common/include/parbench/locks/ (shared_mutex under the read-mostly mix).
+#include <stdexcept>
+
 #include "locks/kernels.hpp"
 #include "locks/locks.hpp"
+#include "parbench/locks/clh.hpp"
 #include "parbench/locks/futex.hpp"
 #include "parbench/locks/mcs.hpp"
 #include "parbench/locks/pthread_spin.hpp"
+#include "parbench/locks/shared_mutex.hpp"
 #include "parbench/locks/std_mutex.hpp"
 #include "parbench/locks/tas.hpp"
 #include "parbench/locks/ticket.hpp"
@@ -18,9 +22,9 @@ namespace {
 template <class Lock>
 class ThreadsLocks final : public Model {
  public:
-  ThreadsLocks(int workers, Work work)
+  ThreadsLocks(int workers, const Shape& shape)
       : workers_(workers), arena_(std::make_unique<Arena>()), lock_(std::make_unique<Lock>()),
-        team_(workers, [this, work](int w) { acquire_loop(*lock_, *arena_, w, work); }) {}
+        team_(workers, [this, shape](int w) { run_worker(*lock_, *arena_, w, shape); }) {}
 
   void reset() override { arena_->reset(); }
   void run_round(std::uint64_t acquisitions) override {
@@ -37,26 +41,30 @@ class ThreadsLocks final : public Model {
   ThreadTeam team_;  // last: its threads use the members above
 };
 
-std::unique_ptr<Model> make(Algorithm a, int workers, Work work) {
-  switch (a) {
-    case Algorithm::std_mutex: return std::make_unique<ThreadsLocks<StdMutex>>(workers, work);
-    case Algorithm::pthread_spin: return std::make_unique<ThreadsLocks<PthreadSpin>>(workers, work);
-    case Algorithm::tas: return std::make_unique<ThreadsLocks<TasLock>>(workers, work);
-    case Algorithm::ttas_backoff: return std::make_unique<ThreadsLocks<TtasBackoffLock>>(workers, work);
-    case Algorithm::ticket: return std::make_unique<ThreadsLocks<TicketLock>>(workers, work);
-    case Algorithm::mcs: return std::make_unique<ThreadsLocks<McsLock>>(workers, work);
-    case Algorithm::futex: return std::make_unique<ThreadsLocks<FutexLock>>(workers, work);
-  }
-  return nullptr;
+template <class Lock>
+std::unique_ptr<Model> make(int workers, const Shape& shape) {
+  return std::make_unique<ThreadsLocks<Lock>>(workers, shape);
 }
 
 }  // namespace
 
 ModelInfo model_info() {
   ModelInfo info;
-  info.algorithms = kAllAlgorithms;
+  info.algorithms = {{"std_mutex"}, {"pthread_spin"}, {"tas"},   {"ttas_backoff"},       {"ticket"},
+                     {"mcs"},       {"clh"},          {"futex"}, {"shared_mutex", true}};
   info.context = pin_context();
-  info.make = make;
+  info.make = [](const std::string& name, int workers, const Shape& shape) -> std::unique_ptr<Model> {
+    if (name == "std_mutex") return make<StdMutex>(workers, shape);
+    if (name == "pthread_spin") return make<PthreadSpin>(workers, shape);
+    if (name == "tas") return make<TasLock>(workers, shape);
+    if (name == "ttas_backoff") return make<TtasBackoffLock>(workers, shape);
+    if (name == "ticket") return make<TicketLock>(workers, shape);
+    if (name == "mcs") return make<McsLock>(workers, shape);
+    if (name == "clh") return make<ClhLock>(workers, shape);
+    if (name == "futex") return make<FutexLock>(workers, shape);
+    if (name == "shared_mutex") return make<SharedMutex>(workers, shape);
+    throw std::logic_error("no threads lock named " + name);
+  };
   return info;
 }
 

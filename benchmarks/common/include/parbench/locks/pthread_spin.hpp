@@ -1,4 +1,5 @@
-// pthread_spinlock_t (process-private) behind the uniform lock interface.
+// pthread_spinlock_t behind the uniform lock interface; process-private unless asked (a spinlock placed in shared
+// memory for forked workers must be PTHREAD_PROCESS_SHARED).
 #pragma once
 #include <pthread.h>
 
@@ -11,8 +12,9 @@ namespace parbench::locks {
 
 class alignas(kDestructiveRange) PthreadSpin {
  public:
-  PthreadSpin() {
-    if (const int rc = pthread_spin_init(&spin_, PTHREAD_PROCESS_PRIVATE); rc != 0)
+  explicit PthreadSpin(bool process_shared = false) {
+    if (const int rc = pthread_spin_init(&spin_, process_shared ? PTHREAD_PROCESS_SHARED : PTHREAD_PROCESS_PRIVATE);
+        rc != 0)
       throw std::system_error(rc, std::generic_category(), "pthread_spin_init");
   }
   ~PthreadSpin() { pthread_spin_destroy(&spin_); }
