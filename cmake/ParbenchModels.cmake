@@ -51,8 +51,25 @@ parbench_declare_model(tbb FOUND "${TBB_FOUND}" REASON "oneTBB not found (Debian
                        LIBRARIES TBB::tbb parbench_tbb BIND_ENV PARBENCH_PIN=cores)
 
 find_package(OpenMP QUIET COMPONENTS CXX)
+# What the OpenMP runtime offers beyond its headers, as compile definitions of every openmp target: GCC 12's omp.h
+# declares omp_init_lock_with_hint (OpenMP 4.5) but libgomp does not export it, so only a link check can tell.
+add_library(parbench_openmp_features INTERFACE)
+if(OpenMP_CXX_FOUND)
+  include(CheckCXXSourceCompiles)
+  set(CMAKE_REQUIRED_LIBRARIES OpenMP::OpenMP_CXX)
+  set(CMAKE_REQUIRED_QUIET ON)
+  check_cxx_source_compiles([=[
+    #include <omp.h>
+    int main() { omp_lock_t l; omp_init_lock_with_hint(&l, omp_sync_hint_contended); omp_destroy_lock(&l); }
+  ]=] PARBENCH_OMP_LOCK_HINTS)
+  unset(CMAKE_REQUIRED_LIBRARIES)
+  unset(CMAKE_REQUIRED_QUIET)
+  target_compile_definitions(parbench_openmp_features INTERFACE
+                             PARBENCH_OMP_LOCK_HINTS=$<IF:$<BOOL:${PARBENCH_OMP_LOCK_HINTS}>,1,0>)
+endif()
 parbench_declare_model(openmp FOUND "${OpenMP_CXX_FOUND}" REASON "OpenMP not found for ${CMAKE_CXX_COMPILER_ID}"
-                       LIBRARIES OpenMP::OpenMP_CXX BIND_ENV OMP_PROC_BIND=close OMP_PLACES=cores)
+                       LIBRARIES OpenMP::OpenMP_CXX parbench_openmp_features
+                       BIND_ENV OMP_PROC_BIND=close OMP_PLACES=cores)
 
 find_package(MPI QUIET COMPONENTS CXX)
 if(MPI_CXX_FOUND AND NOT MPIEXEC_EXECUTABLE)
