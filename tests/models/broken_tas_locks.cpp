@@ -26,8 +26,8 @@ class alignas(kDestructiveRange) BrokenTasLock {
 
 class BrokenTasLocks final : public Model {
  public:
-  BrokenTasLocks(int workers, Work work)
-      : workers_(workers), team_(workers, [this, work](int w) { acquire_loop(lock_, arena_, w, work); }) {}
+  BrokenTasLocks(int workers, const Shape& shape)
+      : workers_(workers), team_(workers, [this, shape](int w) { run_worker(lock_, arena_, w, shape); }) {}
 
   void reset() override { arena_.reset(); }
   void run_round(std::uint64_t acquisitions) override {
@@ -48,8 +48,10 @@ class BrokenTasLocks final : public Model {
 
 ModelInfo model_info() {
   ModelInfo info;
-  info.algorithms = {Algorithm::tas};
-  info.make = [](Algorithm, int workers, Work work) { return std::make_unique<BrokenTasLocks>(workers, work); };
+  info.algorithms = {{"tas"}};
+  info.make = [](const std::string&, int workers, const Shape& shape) {
+    return std::make_unique<BrokenTasLocks>(workers, shape);
+  };
   return info;
 }
 
