@@ -17,13 +17,14 @@ if(TARGET locks_threads)
   # the flags change them; latency cases are skipped, with the reason, at more than one worker.
   add_test(NAME locks_names_carry_the_shape
            COMMAND sh -c [=[
-             "$0" --parbench_workers=2 --benchmark_list_tests | grep -q '^tas/mode:throughput/cs:0/gap:0/size:1048576/workers:2/' &&
-             "$0" --parbench_workers=2 --benchmark_list_tests | grep -q '^tas/mode:throughput/cs:100/gap:0/size:1048576/workers:2/' &&
-             "$0" --parbench_workers=1 --benchmark_list_tests | grep -q '^shared_mutex/mode:throughput/cs:0/gap:0/read:90/size:1048576/workers:1/' &&
-             "$0" --parbench_workers=1 --benchmark_list_tests | grep -q '^clh/mode:latency/size:1048576/workers:1/' &&
+             "$0" --parbench_workers=2 --benchmark_list_tests | grep -q '^tas/mode:throughput/cs:0/gap:0/size:262144/workers:2/' &&
+             "$0" --parbench_workers=2 --parbench_cs=0,100 --benchmark_list_tests | grep -q '^tas/mode:throughput/cs:100/gap:0/size:262144/workers:2/' &&
+             "$0" --parbench_workers=1 --benchmark_list_tests | grep -q '^shared_mutex/mode:throughput/cs:0/gap:0/read:90/size:262144/workers:1/' &&
+             "$0" --parbench_workers=1 --benchmark_list_tests | grep -q '^clh/mode:latency/size:262144/workers:1/' &&
              "$0" --parbench_workers=3 --parbench_cs=5 --parbench_gap=7 --parbench_read=50 --parbench_locks=shared_mutex --benchmark_list_tests |
-               grep -q '^shared_mutex/mode:throughput/cs:5/gap:7/read:50/size:1048576/workers:3/' &&
-             test "$("$0" --parbench_workers=1 --parbench_locks=ticket,clh --benchmark_list_tests | wc -l)" -eq 6 &&
+               grep -q '^shared_mutex/mode:throughput/cs:5/gap:7/read:50/size:262144/workers:3/' &&
+             test "$("$0" --parbench_workers=1 --parbench_locks=ticket,clh --benchmark_list_tests | wc -l)" -eq 4 &&
+             test "$("$0" --parbench_workers=1 --parbench_locks=ticket,clh --parbench_cs=0,100 --parbench_gap=0,50 --benchmark_list_tests | wc -l)" -eq 10 &&
              "$0" --parbench_verify_only --parbench_workers=2 --parbench_locks=tas --benchmark_filter=latency 2>&1 |
                grep -q "skipped: latency mode measures an uncontended lock: 1 worker only"]=]
                    $<TARGET_FILE:locks_threads>)

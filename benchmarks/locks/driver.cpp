@@ -117,7 +117,7 @@ void parbench_register(parbench::Registry& registry) {
       "locks", registry.option("locks", joined(known), "lock algorithms to run (default: all of this model's)"),
       known);
   const auto cs_list = parse_integer_list(
-      "cs", registry.option("cs", "0,100", "critical-section lengths, calibrated loop iterations (0..10^6)"),
+      "cs", registry.option("cs", "0", "critical-section lengths, calibrated loop iterations (0..10^6)"),
       0, kMaxIterations);
   const auto gap_list = parse_integer_list(
       "gap", registry.option("gap", "0", "work between acquisitions, calibrated loop iterations (0..10^6)"),
