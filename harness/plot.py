@@ -19,6 +19,7 @@ import math
 import os
 import pathlib
 import secrets
+import textwrap
 
 from . import MODELS as MODEL_ORDER
 from . import metrics
@@ -122,8 +123,13 @@ def _left_out(doc, workload):
     return "; not drawn: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) + " (see the records table)"
 
 
-def _title(doc, workload, what, note):
-    return f"{workload}: {what} — run {doc['run']['id']}\n{machine(doc)}\n{note}"
+def _title(fig, doc, workload, what, note):
+    """The figure's title: what, the run, the machine, and the note (error bars, what is left out), wrapped to the
+    figure's width."""
+    width = max(60, int(fig.get_figwidth() * 11))
+    text = "\n".join(textwrap.wrap(f"{workload}: {what} — run {doc['run']['id']}; {machine(doc)}", width) +
+                     textwrap.wrap(note, width))
+    fig.suptitle(text, fontsize="medium")
 
 
 def _pyplot():
@@ -194,8 +200,8 @@ def scaling(doc, workload, run_dir):
             ax.plot(workers, [best * w for w in workers], linestyle="--", color="gray", label="ideal (best 1-worker × p)")
         common = _common(mine)
         _rate_axes(ax, workers, f"{variant}" + (f" ({common})" if common else ""))
-    fig.suptitle(_title(doc, workload, "throughput against workers, one line per model",
-                        _counter_coverage(records, "items_per_second") + _left_out(doc, workload)), fontsize="medium")
+    _title(fig, doc, workload, "throughput against workers, one line per model",
+           _counter_coverage(records, "items_per_second") + _left_out(doc, workload))
     return _save(plt, fig, pathlib.Path(run_dir) / f"{workload}_scaling.png")
 
 
@@ -221,8 +227,8 @@ def by_model(doc, workload, run_dir):
             _rate_line(ax, [r for r in mine if r["variant"] == variant], variant)
         _rate_axes(ax, sorted({r["workers"] for r in mine}), f"{model}" + (f" ({params})" if params else ""))
     drawn = [r for _, _, mine in panels for r in mine]
-    fig.suptitle(_title(doc, workload, "throughput of the variants that do the same work, one panel per model",
-                        _counter_coverage(drawn, "items_per_second") + _left_out(doc, workload)), fontsize="medium")
+    _title(fig, doc, workload, "throughput of the variants that do the same work, one panel per model",
+           _counter_coverage(drawn, "items_per_second") + _left_out(doc, workload))
     return _save(plt, fig, pathlib.Path(run_dir) / f"{workload}_by_model.png")
 
 
@@ -262,8 +268,11 @@ def overhead(doc, workload, run_dir):
                 continue
             bars = ax.barh(ys, values, height=band, xerr=errors, capsize=2, color=colours[model], label=model,
                            edgecolor="black", linewidth=0.4)
-            for bar, hatch in zip(bars, hatches):
+            for bar, hatch, value in zip(bars, hatches, values):
                 bar.set_hatch(hatch)
+                if value <= 0:  # a zero-width bar is invisible: say where it is
+                    ax.annotate("≤0", (0, bar.get_y() + bar.get_height() / 2), xytext=(3, 0),
+                                textcoords="offset points", va="center", fontsize="x-small")
         ax.set_xscale("symlog", linthresh=OVERHEAD_LINEAR_NS)
         ax.axvline(0, color="black", linewidth=0.6)
         ax.set_yticks(range(len(constructs)))
@@ -277,8 +286,7 @@ def overhead(doc, workload, run_dir):
     note = ("bars: median overhead over the passes; " + _coverage_text([r.get("ci_coverage") for r in records]) +
             (f"; hatched: {below} median(s) at or below 0, i.e. below what the measurement resolves" if below else "")
             + (f"; all cases: {common}" if common else "") + _left_out(doc, workload))
-    fig.suptitle(_title(doc, workload, "overhead of each construct by model, lower is better", note),
-                 fontsize="medium")
+    _title(fig, doc, workload, "overhead of each construct by model, lower is better", note)
     return _save(plt, fig, pathlib.Path(run_dir) / f"{workload}_overhead.png")
 
 
@@ -340,7 +348,7 @@ def fairness(doc, workload, run_dir):
     note = ("fairness: median over the passes, " + _counter_coverage(records, "fairness") +
             "; shares: medians of min_share and max_share" +
             ("; with 1 worker every case is trivially fair" if p == 1 else "") + _left_out(doc, workload))
-    fig.suptitle(_title(doc, workload, "fairness by case and model", note), fontsize="medium")
+    _title(fig, doc, workload, "fairness by case and model", note)
     return _save(plt, fig, pathlib.Path(run_dir) / f"{workload}_fairness.png")
 
 
