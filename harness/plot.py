@@ -197,7 +197,8 @@ def scaling(doc, workload, run_dir):
         serial = [_rate(r)[0] for r in mine if r["workers"] == 1]
         if serial and not keys:  # one parameter set: the ideal line has one meaning
             best = max(serial)
-            ax.plot(workers, [best * w for w in workers], linestyle="--", color="gray", label="ideal (best 1-worker × p)")
+            ax.plot(workers, [best * w for w in workers], linestyle="--", color="gray",
+                    label="ideal (best 1-worker × p)")
         common = _common(mine)
         _rate_axes(ax, workers, f"{variant}" + (f" ({common})" if common else ""))
     _title(fig, doc, workload, "throughput against workers, one line per model",

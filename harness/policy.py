@@ -1,7 +1,7 @@
 """How each model is launched: the launcher command, the binding environment, the most workers its executable
-takes, whether the executable picks its own worker counts, and the runtime setting swept for it (env_sweep). Declared once per model in CMake
-(cmake/ParbenchModels.cmake) and read from the build manifest's "models"; the built-in table below serves builds
-without it (older builds, test fakes).
+takes, whether the executable picks its own worker counts, and the runtime setting swept for it (env_sweep).
+Declared once per model in CMake (cmake/ParbenchModels.cmake) and read from the build manifest's "models"; the
+built-in table below serves builds without it (older builds, test fakes).
 
 Programs come only from this installation: the launcher named by the build manifest of the build in use (or
 mpirun on PATH), never from a results file."""
