@@ -99,6 +99,11 @@ def run_dir(tmp_path):
     return make_run(tmp_path, "figs", lock_records() + sync_records() + classics_records())
 
 
+def title(fig):
+    """The figure's title as one line (it is wrapped to the figure's width)."""
+    return " ".join(fig._suptitle.get_text().split())
+
+
 def drawn(monkeypatch):
     """Makes the figure functions hand back their matplotlib figure instead of writing it."""
     caught = {}
@@ -128,11 +133,11 @@ def test_overhead_figure_symlog_hatched_nonpositive_machine_and_error_bars(run_d
     fig = caught["sync_overhead.png"]
     panels = [ax for ax in fig.axes if ax.get_visible()]
     assert [ax.get_title() for ax in panels] == ["1 worker", "2 workers"]  # faceted by worker count
-    title = fig._suptitle.get_text()
-    assert "Test CPU" in title and "2 cores" in title  # the machine
-    assert "coverage ≥ 75%" in title and "order-statistic interval of the median" in title  # what the bars are
-    assert "below what the measurement resolves" in title and "not drawn: 1 failed, 1 skipped" in title
-    assert "delay:100, inner:1000" in title  # parameters every case shares, said once
+    text = title(fig)
+    assert "Test CPU" in text and "2 cores" in text  # the machine
+    assert "coverage ≥ 75%" in text and "order-statistic interval of the median" in text  # what the bars are
+    assert "below what the measurement resolves" in text and "not drawn: 1 failed, 1 skipped" in text
+    assert "delay:100, inner:1000" in text  # parameters every case shares, said once
     for ax in panels:
         assert ax.get_xscale() == "symlog" and "ns" in ax.get_xlabel()
         labels = [t.get_text() for t in ax.get_yticklabels()]
@@ -153,8 +158,7 @@ def test_fairness_figure_at_the_largest_worker_count(run_dir, monkeypatch):
     assert left.get_title() == "fairness at 2 workers" and "Jain" in left.get_ylabel()
     heights = sorted(round(p.get_height(), 3) for p in left.patches)
     assert heights == [0.92] * 6, "three algorithms x two models, the median of the fairness counter"
-    assert "fraction" in right.get_ylabel() and "Test CPU" in fig._suptitle.get_text()
-    assert "coverage" in fig._suptitle.get_text()
+    assert "fraction" in right.get_ylabel() and "Test CPU" in title(fig) and "coverage" in title(fig)
 
 
 def test_by_model_only_where_variants_do_the_same_work(run_dir, monkeypatch):
@@ -229,3 +233,27 @@ def test_summary_shows_overheads_in_ns_with_their_interval(run_dir):
 def test_no_overhead_legend_without_overheads(tmp_path):
     run_dir = make_run(tmp_path, "plain", lock_records())
     assert summary.LEGEND_OVERHEAD not in summary.text(results.load(run_dir), run_dir)
+
+
+def test_one_worker_count_and_nothing_above_zero(tmp_path, monkeypatch):
+    """An overhead workload measured at one worker count whose medians are all at or below 0, and fairness records
+    at 1 worker only: both figures are drawn, and say what such values mean."""
+    rs = [rec("sync", "openmp", "barrier", {"wait": w}, 1, [-1.0, 0.0, -2.0], "overhead_ns")
+          for w in ("default", "passive")]
+    rs.append(rec("locks", "threads", "tas", LOCK, 1, [20.0, 21.0, 19.0],
+                  counters={"items_per_second": [5e7] * 3, "fairness": [1.0] * 3, "min_share": [1.0] * 3,
+                            "max_share": [1.0] * 3}))
+    run_dir = make_run(tmp_path, "one", rs)
+    doc = results.load(run_dir)
+    caught = drawn(monkeypatch)
+    plot.overhead(doc, "sync", run_dir)
+    fig = caught["sync_overhead.png"]
+    (panel,) = [ax for ax in fig.axes if ax.get_visible()]
+    assert panel.get_title() == "1 worker"
+    assert sorted(p.get_hatch() for p in panel.patches) == ["//", "//"]
+    assert "2 median(s) at or below 0" in title(fig)
+    plot.fairness(doc, "locks", run_dir)
+    assert "with 1 worker every case is trivially fair" in title(caught["locks_fairness.png"])
+    paths, notes = plot.figures(doc, run_dir)
+    assert notes == [] and sorted(p.name for p in paths) == ["locks_fairness.png", "locks_scaling.png",
+                                                             "sync_overhead.png"]
