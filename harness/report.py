@@ -101,6 +101,51 @@ def _lost_updates(records):
             f"that of a wrong result." for (workload, variant, p), shares in sorted(found.items())]
 
 
+def _swept_values(doc):
+    """{param: [values in the order first run]} of the env sweeps the run's invocations carried."""
+    swept = {}
+    for inv in doc["run"].get("invocations", []) if isinstance(doc.get("run"), dict) else []:
+        for key, value in (inv.get("sweep") or {}).items():
+            if value not in swept.setdefault(key, []):
+                swept[key].append(value)
+    return swept
+
+
+def _sweep_comparisons(doc, cpus):
+    """For each env-swept parameter (e.g. wait): at the largest worker count within the usable CPUs, each record
+    of another value against the record that differs only in that parameter's first value. The medians are compared
+    through their intervals (an overhead may be <= 0, so no ratio): different only when the intervals are
+    apart."""
+    lines = []
+    ok = ordered(_ok(doc["records"]))
+    for param, values in sorted(_swept_values(doc).items()):
+        def key(r):
+            return (r["workload"], r["model"], r["variant"], r["workers"],
+                    tuple(sorted((k, v) for k, v in r["params"].items() if k != param)))
+        mine = [r for r in ok if r["params"].get(param) in values and r["workers"] <= cpus]
+        if not mine:
+            continue
+        top = max(r["workers"] for r in mine)
+        base = {key(r): r for r in mine if r["params"][param] == values[0]}
+        for r in mine:
+            ref = base.get(key(r))
+            if r["workers"] != top or ref is None or r is ref:
+                continue
+            low, high = r.get("ci") or (r["median"], r["median"])
+            ref_low, ref_high = ref.get("ci") or (ref["median"], ref["median"])
+            verdict = ("higher" if low > ref_high else "lower" if high < ref_low else "no clear difference") + \
+                (f" ({'better' if (low > ref_high) == (r['metric']['direction'] == 'higher') else 'worse'})"
+                 if (low > ref_high or high < ref_low) and r["metric"]["direction"] in ("lower", "higher") else "")
+            others = "/".join(f"{k}:{v}" for k, v in r["params"].items() if k != param)
+            unit = r["metric"]["unit"]
+            lines.append(f"{r['workload']}, {r['model']}, {top} workers: {r['variant']}{'/' + others if others else ''}"
+                         f" with {param}:{r['params'][param]} {_fmt(r['median'])} {unit} "
+                         f"[{fmt_interval(r.get('ci'), r.get('ci_coverage'))}] against {param}:{values[0]} "
+                         f"{_fmt(ref['median'])} {unit} [{fmt_interval(ref.get('ci'), ref.get('ci_coverage'))}] "
+                         f"({r['metric']['name']}): {verdict}.")
+    return lines
+
+
 def conclusions(doc):
     """Plain sentences about what this run's records show on this machine, each number from the records (with
     its bootstrap interval where there are samples on both sides)."""
@@ -110,6 +155,7 @@ def conclusions(doc):
     for workload, variant, reference in COMPARISONS:
         lines += _compare_variants(records, workload, variant, reference, cpus)
     lines += _scaling(records, cpus)
+    lines += _sweep_comparisons(doc, cpus)
     lines += _lost_updates(records)
     ok = _ok(records)
     noisy = [r for r in ok if r.get("noisy")]

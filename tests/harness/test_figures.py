@@ -257,3 +257,17 @@ def test_one_worker_count_and_nothing_above_zero(tmp_path, monkeypatch):
     paths, notes = plot.figures(doc, run_dir)
     assert notes == [] and sorted(p.name for p in paths) == ["locks_fairness.png", "locks_scaling.png",
                                                              "sync_overhead.png"]
+
+
+def test_conclusions_compare_the_values_of_an_env_sweep():
+    """The run's invocations say which parameter was swept (wait); each other value is set against the first one
+    for the same case, by the medians' intervals (an overhead may be <= 0: no ratio), at the largest worker count."""
+    doc = {"host": {"usable_cpus": 2}, "records": sync_records(),
+           "run": {"invocations": [{"executable": "sync_openmp", "sweep": {"wait": "default"}},
+                                   {"executable": "sync_openmp", "sweep": {"wait": "passive"}},
+                                   {"executable": "sync_threads"}]}}
+    lines = [line for line in report.conclusions(doc) if "wait:" in line]
+    assert lines == ["sync, openmp, 2 workers: barrier/delay:100/inner:1000 with wait:passive -0.3 ns "
+                     "[-0.4–-0.2 (75%)] against wait:default 0 ns [0–0 (75%)] (overhead_ns): lower (better)."]
+    doc["run"]["invocations"] = [{"executable": "sync_openmp"}]
+    assert not [line for line in report.conclusions(doc) if "wait:" in line], "no sweep ran: nothing to compare"
