@@ -7,7 +7,7 @@ then on ("pass k of R: …"), never ok with fewer samples. While passes are outs
 interrupted), an ok record holds the samples so far and its message says "incomplete: k of R samples"; --resume
 runs the remaining passes and clears it."""
 from . import stats
-from .records import finite_summary, sweep_of
+from .records import finite_summary, sweep_of, sweep_words
 
 INCOMPLETE = "incomplete: {done} of {total} samples so far (passes outstanding; --resume finishes an interrupted run)"
 
@@ -103,6 +103,5 @@ def apply_pass(doc, inv, new_records):
         for g in group:
             if g["status"] == "pending":
                 g["status"] = "skipped"
-                g["message"] = f"not run: after pass {k} no case of {inv['executable']} with these workers " \
-                               f"{'and this ' + '/'.join(sweep_of(inv)) + ' ' if sweep_of(inv) else ''}could " \
-                               f"still be ok"
+                g["message"] = f"not run: after pass {k} no case of {inv['executable']} with these workers" \
+                               f"{' and' + sweep_words(inv) if sweep_of(inv) else ''} could still be ok"

@@ -515,8 +515,7 @@ def _list_one(plan, bench, rule, workers, config, scratch, sweep=None, value=Non
             group["record"] = records.empty_invocation_record(
                 inv, {}, "", "failed", f"listing its cases with {sweep['variable']}"
                 f"{'=' + setting if setting is not None else ' unset'}: case {gbench.shown(wrong[0])} does not "
-                f"carry {sweep['param']}:{value}, so its records could not be told from the other "
-                f"{sweep['param']} values'")
+                f"carry {sweep['param']}:{value}, so its records could not be told apart from another value's")
             group["all_cases"] = []
             return group
     variants = config.get("variants")
@@ -619,7 +618,7 @@ def describe(plan):
     if runs:
         lines.append("order: " + ", ".join(
             f"{i['executable']}.w{i['workers'] if i['workers'] is not None else 'default'}"
-            + "".join(f".{k}-{v}" for k, v in sorted(records.sweep_of(i).items())) + f".p{i['pass']}"
+            f"{records.sweep_suffix(i)}.p{i['pass']}"
             for i in runs))
     return "\n".join(lines)
 
@@ -627,7 +626,7 @@ def describe(plan):
 def _label(inv):
     """'sync_openmp workers=2 wait=passive'."""
     w = inv["workers"] if inv["workers"] is not None else "default"
-    return f"{inv['executable']} workers={w}" + "".join(f" {k}={v}" for k, v in sorted(records.sweep_of(inv).items()))
+    return f"{inv['executable']} workers={w}{records.sweep_words(inv)}"
 
 
 # ----- resume -----

@@ -240,7 +240,7 @@ def overhead(doc, workload, run_dir):
     if not records:
         return None
     plt = _pyplot()
-    keys = [k for k in _varying(records)]
+    keys = _varying(records)
     constructs = sorted({(r["variant"], _params(r, keys)) for r in records})
     models = sorted({r["model"] for r in records}, key=_model_rank)
     colours = {m: plt.get_cmap("tab10")(i % 10) for i, m in enumerate(models)}

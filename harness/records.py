@@ -242,6 +242,16 @@ def sweep_of(inv):
     return {}
 
 
+def sweep_suffix(inv):
+    """'.wait-passive' for a file name, '' without a sweep."""
+    return "".join(f".{k}-{v}" for k, v in sorted(sweep_of(inv).items()))
+
+
+def sweep_words(inv):
+    """' wait=passive' for a line of text, '' without a sweep."""
+    return "".join(f" {k}={v}" for k, v in sorted(sweep_of(inv).items()))
+
+
 def _valid_workers(workers):
     return isinstance(workers, int) and not isinstance(workers, bool) and 1 <= workers <= gbench.MAX_WORKERS
 

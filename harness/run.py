@@ -75,7 +75,7 @@ class Runner:
         workers = inv["workers"]
         sweep = records.sweep_of(inv)
         stem = inv["executable"] + (f".w{workers}" if workers is not None else ".default") + \
-            "".join(f".{k}-{v}" for k, v in sorted(sweep.items())) + f".p{inv['pass']}"
+            records.sweep_suffix(inv) + f".p{inv['pass']}"
         raw = self.run_dir / "raw" / f"{stem}.json"
         stderr_path = self.run_dir / "raw" / f"{stem}.stderr"
         stdout_path = self.run_dir / "raw" / f"{stem}.stdout"
@@ -163,7 +163,7 @@ class Runner:
             label = f"[{n:>{width}}/{total}] pass {inv['pass']}/{self.config['repetitions']} " \
                     f"{inv['executable']:<22} " + \
                     (f"workers={inv['workers']}" if inv["workers"] is not None else "workers=default") + \
-                    "".join(f" {k}={v}" for k, v in sorted(records.sweep_of(inv).items()))
+                    records.sweep_words(inv)
             self.log(f"{label} ...")
             update, new_records, context = self.run_invocation(inv)
             done = self.commit(pending[0], update, new_records, context)

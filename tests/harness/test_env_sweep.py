@@ -4,7 +4,6 @@ the swept parameter. Records stay apart through that parameter, each invocation 
 with, and --resume runs the remaining swept invocations with the values of this installation's declaration."""
 import json
 import os
-import signal
 
 import pytest
 
