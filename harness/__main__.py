@@ -89,8 +89,13 @@ def cmd_run(args, argv):
 
 
 def _report(doc, run_dir):
+    """report.build, with a line on stderr for each figure that could not be drawn."""
     from . import report
-    return report.build(doc, run_dir)
+    notes = []
+    found = report.build(doc, run_dir, notes)
+    for note in notes:
+        print(f"warning: {note}", file=sys.stderr)
+    return found
 
 
 def _load_run(path, out="results"):
@@ -163,8 +168,11 @@ def _verb(args, argv):
     if args.verb == "plot":
         from . import plot
         try:
-            for path in plot.scaling_figures(doc, run_dir):
+            paths, notes = plot.figures(doc, run_dir)
+            for path in paths:
                 print(path)
+            for note in notes:
+                print(f"warning: {note}", file=sys.stderr)
         except ImportError as e:
             print(f"harness plot: matplotlib is not importable by {sys.executable} ({e})", file=sys.stderr)
             return EXIT_USAGE
