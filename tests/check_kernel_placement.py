@@ -11,14 +11,17 @@ import sys
 
 BLOCK = 64
 FUNCTION = re.compile(r"^([0-9a-f]+) <(?:void )?(parbench::(?:counters::count_(?:racy|atomic|owned|locked)|"
-                      r"locks::(?:acquire_loop|work_loop))\b.*)>:$")
+                      r"locks::(?:acquire_loop|work_loop)|"
+                      r"classics::(?:produce_loop|consume_loop|dine_loop|transfer_loop))\b.*)>:$")
 # The locks acquisition loop holds the lock algorithms' own code (spin, retry, queue hand-over, futex wake)
 # inlined; its backward branches include jumps back from slow paths that are no loop header GCC aligns, and every
 # such stretch holds a branch or an atomic, pause or call of tens of cycles, where a split fetch block costs
 # nothing measurable. Only its straight-line loops of plain instructions (the calibrated critical-section and gap
 # loops, one cycle per iteration) are held to the rule; the others are listed, not failed.
-ONLY_PLAIN_LOOPS = re.compile(r"parbench::locks::acquire_loop\b")
-SLOW = re.compile(r"^(?:lock|xchg|pause|call|cmpxchg|j)")
+# The classics loops hold their primitives (queue, forks, bank) inlined the same way; in them GCC also jumps back
+# into a shared epilogue, a backward branch over a `ret` that is no loop at all.
+ONLY_PLAIN_LOOPS = re.compile(r"parbench::(?:locks::acquire_loop|classics::\w+_loop)\b")
+SLOW = re.compile(r"^(?:lock|xchg|pause|call|cmpxchg|j|ret)")
 ANY_FUNCTION = re.compile(r"^[0-9a-f]+ <.*>:$")
 INSTRUCTION = re.compile(r"^\s*([0-9a-f]+):\s+(\S+)\s*(\S*)")
 

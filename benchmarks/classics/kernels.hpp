@@ -133,16 +133,16 @@ inline constexpr std::uint64_t kMealIterations = 64;
 
 // A table of forks and (for the waiter) seats, the method written once over the model's primitives. Fork is a
 // lockable with try_lock() and try_lock_for(duration) (std::timed_mutex); Seats is a counting semaphore with
-// acquire's try_acquire() and try_acquire_for(duration) and release(). `start_line` (naive only) is where every
-// philosopher waits after taking the left fork, which makes the deadlock certain.
-template <class Fork, class Seats, class StartLine>
+// try_acquire(), try_acquire_for(duration) and release().
+template <class Fork, class Seats>
 class Table {
  public:
-  Table(Dining method, Fork* forks, Seats* seats, StartLine* start_line)
-      : method_(method), forks_(forks), seats_(seats), start_line_(start_line) {}
+  Table(Dining method, Arena& arena, int diners, Fork* forks, Seats* seats)
+      : method_(method), arena_(arena), diners_(diners), forks_(forks), seats_(seats) {}
 
   // Takes both forks of philosopher p (left fork p, right fork p+1 mod n); false once the round is aborted.
-  bool pick_up(int left, int right, const std::atomic<bool>& abort, std::uint64_t& backoff_state) {
+  bool pick_up(int left, int right, std::uint64_t& backoff_state) {
+    const std::atomic<bool>& abort = arena_.abort;
     switch (method_) {
       case Dining::ordered:
         if (!take(std::min(left, right), abort)) return false;
@@ -169,7 +169,13 @@ class Table {
         }
       case Dining::naive:
         if (!take(left, abort)) return false;
-        start_line_->arrive_and_wait();  // everyone now holds a left fork: nobody gets a right one
+        // The start line (the round's first meals): everyone holds a left fork before anyone reaches for a
+        // right one, so nobody gets one. The wait gives up on abort, like every other.
+        arena_.start_line.fetch_add(1);
+        if (!spin_abortable(abort, [&] { return arena_.start_line.load() >= diners_; })) {
+          forks_[left].unlock();
+          return false;
+        }
         if (take(right, abort)) return true;
         forks_[left].unlock();
         return false;
@@ -198,9 +204,10 @@ class Table {
   }
 
   Dining method_;
+  Arena& arena_;
+  int diners_;
   Fork* forks_;
   Seats* seats_;
-  StartLine* start_line_;
 };
 
 // Philosopher p eats until the round's meals are served: claims a meal from the budget, picks up both forks,
@@ -211,8 +218,8 @@ template <class Table>
   const int left = philosopher, right = (philosopher + 1) % diners;
   const int left_neighbour = (philosopher + diners - 1) % diners, right_neighbour = right;
   std::uint64_t meals = 0, violations = 0, backoff_state = mix(static_cast<std::uint64_t>(philosopher));
-  while (arena.budget.fetch_sub(1, std::memory_order_relaxed) > 0) {
-    if (!table.pick_up(left, right, arena.abort, backoff_state)) break;
+  while (!arena.abort.load(std::memory_order_relaxed) && arena.budget.fetch_sub(1, std::memory_order_relaxed) > 0) {
+    if (!table.pick_up(left, right, backoff_state)) break;
     violations += arena.fork_owner[left].value.exchange(philosopher) != -1 ? 1 : 0;
     violations += arena.fork_owner[right].value.exchange(philosopher) != -1 ? 1 : 0;
     arena.eating[philosopher].value.store(true);  // seq_cst: of two neighbours eating at once, one sees the other
@@ -357,17 +364,16 @@ struct HandOver {
 };
 
 // philosophers: worker w is philosopher w at a table of `workers` forks.
-template <class Fork, class Seats, class StartLine>
+template <class Fork, class Seats>
 struct Dinner {
   Dinner(Arena& a, int diners, Dining method)
-      : arena(a), diners(diners), seats(diners - 1), start_line(diners), table(method, forks, &seats, &start_line) {}
+      : arena(a), diners(diners), seats(diners - 1), table(method, a, diners, forks, &seats) {}
   void run(int w, const RoundOrder&) { dine_loop(table, arena, w, diners); }
   Arena& arena;
   int diners;
   Spaced<Fork> forks[kMaxCpuWorkers];
   Seats seats;
-  StartLine start_line;
-  Table<Spaced<Fork>, Seats, StartLine> table;
+  Table<Spaced<Fork>, Seats> table;
 };
 
 // bank: every worker makes its share of the round's transfers, with one lock per account (coarse uses the first).

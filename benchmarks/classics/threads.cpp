@@ -2,8 +2,6 @@
 // std::counting_semaphore + std::mutex (the chapter's), std::condition_variable, or a lock-free SPSC ring; forks
 // are std::timed_mutex (a timed wait lets the watchdog stop a deadlock), the waiter a std::counting_semaphore;
 // the bank's locks std::mutex, or none (atomic).
-#include <barrier>
-
 #include "classics/threads_model.hpp"
 #include "parbench/pin.hpp"
 #include "parbench/rounds.hpp"
@@ -11,7 +9,7 @@
 namespace parbench::classics {
 namespace {
 
-using ThreadsDinner = Dinner<std::timed_mutex, std::counting_semaphore<kMaxCpuWorkers>, std::barrier<>>;
+using ThreadsDinner = Dinner<std::timed_mutex, std::counting_semaphore<kMaxCpuWorkers>>;
 
 std::unique_ptr<Model> make(const Case& c, int workers) {
   switch (c.variant) {
