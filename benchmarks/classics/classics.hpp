@@ -81,6 +81,7 @@ struct Tally {
 struct Arena {
   alignas(kDestructiveRange) std::atomic<std::int64_t> budget{0};  // items not yet claimed / meals not yet served
   alignas(kDestructiveRange) std::atomic<bool> abort{false};       // set by the watchdog: every wait gives up
+  alignas(kDestructiveRange) std::atomic<int> seated{0};           // philosophers at the table this round
   alignas(kDestructiveRange) std::atomic<int> start_line{0};       // philosophers/naive: left forks taken
   Padded<std::atomic<std::uint64_t>> progress[kMaxCpuWorkers]{};   // each worker's count so far, for the watchdog
   Padded<Tally> tallies[kMaxCpuWorkers]{};
@@ -92,6 +93,7 @@ struct Arena {
   void reset(const Case& c) {
     budget.store(0);
     abort.store(false);
+    seated.store(0);
     start_line.store(0);
     for (int w = 0; w < kMaxCpuWorkers; ++w) {
       progress[w].value.store(0);

@@ -127,9 +127,11 @@ enum class Dining {
   naive,    // left, then right, everyone at once: deadlocks (test-only; never registered in a benchmark)
 };
 
-// Iterations of the calibrated empty loop a meal lasts: long enough that two neighbours eating at once would
-// overlap, short against the forks' hand-over.
+// Iterations of an empty loop (about a cycle each) a meal lasts, and a philosopher thinks between meals: long
+// enough that two neighbours eating at once would overlap; thinking lets a neighbour woken by the release take
+// the fork before the same philosopher is hungry again.
 inline constexpr std::uint64_t kMealIterations = 64;
+inline constexpr std::uint64_t kThinkIterations = 1024;
 
 // A table of forks and (for the waiter) seats, the method written once over the model's primitives. Fork is a
 // lockable with try_lock() and try_lock_for(duration) (std::timed_mutex); Seats is a counting semaphore with
@@ -212,12 +214,15 @@ class Table {
 
 // Philosopher p eats until the round's meals are served: claims a meal from the budget, picks up both forks,
 // checks that it owns them (each fork's owner slot) and that neither neighbour is eating, eats, checks again and
-// puts the forks down.
+// puts the forks down. Nobody starts before everyone is seated: otherwise the first worker woken (a forked child
+// woken first) eats a small round alone, and the fairness figures measure the wake-up order, not the method.
 template <class Table>
 [[gnu::noinline]] void dine_loop(Table& table, Arena& arena, int philosopher, int diners) {
   const int left = philosopher, right = (philosopher + 1) % diners;
   const int left_neighbour = (philosopher + diners - 1) % diners, right_neighbour = right;
   std::uint64_t meals = 0, violations = 0, backoff_state = mix(static_cast<std::uint64_t>(philosopher));
+  arena.seated.fetch_add(1);
+  spin_abortable(arena.abort, [&] { return arena.seated.load() >= diners; });
   while (!arena.abort.load(std::memory_order_relaxed) && arena.budget.fetch_sub(1, std::memory_order_relaxed) > 0) {
     if (!table.pick_up(left, right, backoff_state)) break;
     violations += arena.fork_owner[left].value.exchange(philosopher) != -1 ? 1 : 0;
@@ -232,6 +237,7 @@ template <class Table>
     table.put_down(left, right);
     ++meals;
     arena.progress[philosopher].value.store(meals, std::memory_order_relaxed);
+    for (std::uint64_t i = 0; i < kThinkIterations; ++i) asm volatile("" : "+r"(i));
   }
   arena.tallies[philosopher].value = Tally{meals, 0, violations, 0};
 }
