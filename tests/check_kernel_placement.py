@@ -22,6 +22,9 @@ FUNCTION = re.compile(r"^([0-9a-f]+) <(?:void )?(parbench::(?:counters::count_(?
 # into a shared epilogue, a backward branch over a `ret` that is no loop at all.
 ONLY_PLAIN_LOOPS = re.compile(r"parbench::(?:locks::acquire_loop|classics::\w+_loop)\b")
 SLOW = re.compile(r"^(?:lock|xchg|pause|call|cmpxchg|j|ret)")
+# GCC moves a function's unlikely paths (a throw, an exception's clean-up: the classics pipe and TBB queues) into
+# a separate "[clone .cold]" part, entered only on those paths and holding no hot loop: not a kernel to place.
+COLD_PART = "[clone .cold]"
 ANY_FUNCTION = re.compile(r"^[0-9a-f]+ <.*>:$")
 INSTRUCTION = re.compile(r"^\s*([0-9a-f]+):\s+(\S+)\s*(\S*)")
 
@@ -33,7 +36,7 @@ def kernels(executable):
                              capture_output=True, text=True).stdout
     found, current = {}, None
     for line in listing.splitlines():
-        if (m := FUNCTION.match(line)):
+        if (m := FUNCTION.match(line)) and COLD_PART not in m.group(2):
             current = found.setdefault(m.group(2), (int(m.group(1), 16), [], [], {}))
         elif ANY_FUNCTION.match(line):
             current = None
