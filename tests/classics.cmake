@@ -28,6 +28,14 @@ foreach(spec
 endforeach()
 
 if(TARGET classics_threads)
+  # Cases that cannot run say why, and the run still passes: one worker cannot hand over, spsc_ring takes 1+1.
+  add_test(NAME classics_skips_say_why
+           COMMAND sh -c [=[
+             out=$("$0" --parbench_workers=1,3 --parbench_verify_only --benchmark_filter='producer_consumer/method:spsc_ring' 2>&1) &&
+             echo "$out" | grep -q 'workers:1/.*skipped: producer_consumer needs a producer and a consumer' &&
+             echo "$out" | grep -q 'workers:3/.*skipped: spsc_ring takes exactly one producer and one consumer' || { echo "$out"; exit 1; }]=]
+                   $<TARGET_FILE:classics_threads>)
+
   # Bad values of the workload's options: exit code 2 and one line on stderr.
   foreach(bad "--parbench_buffer=0" "--parbench_buffer=-1" "--parbench_buffer=abc" "--parbench_buffer=2000"
               "--parbench_buffer=5,5" "--parbench_buffer=5," "--parbench_accounts=1" "--parbench_accounts=-3"
@@ -48,4 +56,14 @@ if(TARGET classics_threads)
              "$0" --parbench_workers=2 --parbench_buffer=7 --benchmark_list_tests | grep -q '^producer_consumer/method:condvar/buffer:7/size:100000/workers:2/' &&
              ! "$0" --parbench_workers=2 --benchmark_list_tests | grep -q 'naive']=]
                    $<TARGET_FILE:classics_threads>)
+endif()
+
+if(TARGET classics_processes)
+  # A pipe's capacity is whole pages: a buffer that is not a multiple of 512 items is skipped with the reason.
+  add_test(NAME classics_pipe_buffer_not_whole_pages_is_skipped
+           COMMAND sh -c [=[
+             out=$("$0" --parbench_workers=2 --parbench_verify_only --parbench_buffer=64,1024 --benchmark_filter='method:pipe' 2>&1) &&
+             echo "$out" | grep -q 'buffer:64/.*skipped: a pipe holds whole pages' &&
+             echo "$out" | grep 'buffer:1024/' | grep -q 'items_per_second' || { echo "$out"; exit 1; }]=]
+                   $<TARGET_FILE:classics_processes>)
 endif()
