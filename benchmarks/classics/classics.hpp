@@ -73,7 +73,7 @@ struct Ring {
 struct Tally {
   std::uint64_t done = 0;        // items consumed, meals eaten, transfers made
   std::uint64_t checksum = 0;    // producer_consumer: sum of mix(item) over the items consumed
-  std::uint64_t violations = 0;  // out-of-order items; forks or neighbours found taken; negative balances
+  std::uint64_t violations = 0;  // producer_consumer: out-of-order items; philosophers: forks or neighbours taken
   std::uint64_t refused = 0;     // bank: transfers refused for lack of funds
 };
 

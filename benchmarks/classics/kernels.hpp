@@ -272,18 +272,18 @@ class TransferRng {
 
 // The bank's methods over the model's lock type (any BasicLockable): `locks` is one lock (coarse) or one per
 // account (ordered). A balance is read and written as a separate relaxed load and store under the lock, so a lock
-// that does not exclude loses money (conservation fails). A withdrawal that would overdraw is refused.
-// transfer() returns 1 when made, 0 when refused; `negatives` counts balances seen below zero.
+// that does not exclude loses money (conservation fails). A withdrawal that would overdraw is refused, so no
+// balance is ever written below zero. transfer() returns 1 when made, 0 when refused.
 template <class Lock>
 class Bank {
  public:
   Bank(Banking method, Arena& arena, Lock* locks) : method_(method), arena_(arena), locks_(locks) {}
 
-  int transfer(std::uint64_t from, std::uint64_t to, std::int64_t amount, std::uint64_t& negatives) {
+  int transfer(std::uint64_t from, std::uint64_t to, std::int64_t amount) {
     switch (method_) {
       case Banking::coarse: {
         locks_[0].lock();
-        const int made = move(from, to, amount, negatives);
+        const int made = move(from, to, amount);
         locks_[0].unlock();
         return made;
       }
@@ -292,7 +292,7 @@ class Bank {
         Lock& second = locks_[std::max(from, to)];
         first.lock();
         second.lock();
-        const int made = move(from, to, amount, negatives);
+        const int made = move(from, to, amount);
         second.unlock();
         first.unlock();
         return made;
@@ -311,13 +311,12 @@ class Bank {
   }
 
  private:
-  int move(std::uint64_t from, std::uint64_t to, std::int64_t amount, std::uint64_t& negatives) {
+  int move(std::uint64_t from, std::uint64_t to, std::int64_t amount) {
     std::atomic<std::int64_t>& source = arena_.balances[from].value;
     std::atomic<std::int64_t>& target = arena_.balances[to].value;
     const std::int64_t balance = source.load(std::memory_order_relaxed);
     if (balance < amount) return 0;
     source.store(balance - amount, std::memory_order_relaxed);
-    negatives += balance - amount < 0 ? 1 : 0;
     target.store(target.load(std::memory_order_relaxed) + amount, std::memory_order_relaxed);
     return 1;
   }
@@ -328,24 +327,24 @@ class Bank {
 };
 
 // Worker `worker`'s `count` transfers of round `round`: each between two different random accounts, of a random
-// amount 1..kMaxAmount. Bank::transfer(from, to, amount, negatives) returns 1 when it made the transfer.
+// amount 1..kMaxAmount. Bank::transfer(from, to, amount) returns 1 when it made the transfer, 0 when it refused.
 template <class Bank>
 [[gnu::noinline]] void transfer_loop(Bank& bank, Arena& arena, int worker, const RoundOrder& order,
                                      std::uint64_t count, std::uint64_t accounts) {
   TransferRng rng(worker, order.number);
-  std::uint64_t made = 0, refused = 0, negatives = 0, i = 0;
+  std::uint64_t made = 0, refused = 0, i = 0;
   for (; i < count; ++i) {
     if (arena.abort.load(std::memory_order_relaxed)) break;
     const std::uint64_t from = rng.below(accounts);
     std::uint64_t to = rng.below(accounts - 1);
     to += to >= from ? 1 : 0;
     const auto amount = static_cast<std::int64_t>(1 + rng.below(kMaxAmount));
-    const int outcome = bank.transfer(from, to, amount, negatives);
+    const int outcome = bank.transfer(from, to, amount);
     made += outcome == 1 ? 1 : 0;
     refused += outcome == 0 ? 1 : 0;
     arena.progress[worker].value.store(i + 1, std::memory_order_relaxed);
   }
-  arena.tallies[worker].value = Tally{made, 0, negatives, refused};
+  arena.tallies[worker].value = Tally{made, 0, 0, refused};
 }
 
 // ---- what a worker does in a round, for every model -----------------------------------------------------------
