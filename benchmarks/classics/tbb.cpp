@@ -38,7 +38,6 @@ class TbbQueue {
     }
   }
   void abort() { queue_.abort(); }
-  void clear() { queue_.clear(); }
 
  private:
   tbb::concurrent_bounded_queue<std::uint64_t> queue_;
@@ -52,9 +51,6 @@ class TbbModel final : public Model {
       : work_(std::make_unique<Work>(*arena_, workers, std::forward<WorkArgs>(args)...)), team_(workers) {}
 
   Arena& arena() override { return *arena_; }
-  void reset() override {
-    if constexpr (requires { work_->queue.clear(); }) work_->queue.clear();  // left over only by a failed round
-  }
   void run_round(const RoundOrder& order) override {
     arena_->budget.store(static_cast<std::int64_t>(order.size), std::memory_order_relaxed);
     team_.run_round([&](int w) { work_->run(w, order); });
