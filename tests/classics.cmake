@@ -50,10 +50,10 @@ if(TARGET classics_threads)
   # Case names carry the method and every parameter; the options change them.
   add_test(NAME classics_names_carry_the_parameters
            COMMAND sh -c [=[
-             "$0" --parbench_workers=2 --benchmark_list_tests | grep -q '^producer_consumer/method:semaphores/buffer:5/size:100000/workers:2/' &&
+             "$0" --parbench_workers=2 --benchmark_list_tests | grep -q '^producer_consumer/method:semaphores/buffer:5/size:20000/workers:2/' &&
              "$0" --parbench_workers=2 --benchmark_list_tests | grep -q '^philosophers/method:waiter/size:20000/workers:2/' &&
              "$0" --parbench_workers=3 --parbench_accounts=8 --benchmark_list_tests | grep -q '^bank/method:atomic/accounts:8/size:1048576/workers:3/' &&
-             "$0" --parbench_workers=2 --parbench_buffer=7 --benchmark_list_tests | grep -q '^producer_consumer/method:condvar/buffer:7/size:100000/workers:2/' &&
+             "$0" --parbench_workers=2 --parbench_buffer=7 --benchmark_list_tests | grep -q '^producer_consumer/method:condvar/buffer:7/size:20000/workers:2/' &&
              ! "$0" --parbench_workers=2 --benchmark_list_tests | grep -q 'naive']=]
                    $<TARGET_FILE:classics_threads>)
 endif()

@@ -28,7 +28,7 @@ namespace {
 // Work per round by default (--parbench_size overrides): items handed over, meals served, transfers attempted.
 std::uint64_t default_round(Variant v) {
   switch (v) {
-    case Variant::producer_consumer: return 100000;
+    case Variant::producer_consumer: return 20000;
     case Variant::philosophers: return 20000;
     case Variant::bank: return 1u << 20;
   }
