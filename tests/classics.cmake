@@ -47,6 +47,14 @@ if(TARGET classics_threads)
                      ${CMAKE_CURRENT_BINARY_DIR}/classics_rejects${name}.err)
   endforeach()
 
+  # The line names the flag as it was typed.
+  add_test(NAME classics_bad_value_names_its_flag
+           COMMAND sh -c [=[
+             "$0" --parbench_buffer=0 2>&1 | grep -q "bad value '0' for --parbench_buffer (" &&
+             "$0" --parbench_accounts=x 2>&1 | grep -q "bad value 'x' for --parbench_accounts (" &&
+             "$0" --parbench_watchdog_ms=5 2>&1 | grep -q "bad value '5' for --parbench_watchdog_ms ("]=]
+                   $<TARGET_FILE:classics_threads>)
+
   # Case names carry the method and every parameter; the options change them.
   add_test(NAME classics_names_carry_the_parameters
            COMMAND sh -c [=[

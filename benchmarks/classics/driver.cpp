@@ -224,11 +224,11 @@ Settings read_settings(Registry& registry) {
   Settings s;
   const std::string buffers =
       registry.option("buffer", "", "producer_consumer buffer sizes, e.g. 1,5,64 (1..1024; default per method)");
-  if (!buffers.empty()) s.buffers = parse_integer_list("--parbench_buffer", buffers, 1, kMaxBuffer);
-  s.accounts = parse_integer("--parbench_accounts",
+  if (!buffers.empty()) s.buffers = parse_integer_list("buffer", buffers, 1, kMaxBuffer);
+  s.accounts = parse_integer("accounts",
                              registry.option("accounts", "64", "bank accounts (2..4096)"), 2, kMaxAccounts);
   s.watchdog_limit = std::chrono::milliseconds(parse_integer(
-      "--parbench_watchdog_ms",
+      "watchdog_ms",
       registry.option("watchdog_ms", "2000", "ms without progress before a round is failed as deadlocked"), 10,
       600000));
   return s;
