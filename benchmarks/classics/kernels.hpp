@@ -104,7 +104,7 @@ template <class Queue>
     const std::int64_t claim = std::min(kClaimChunk, left);
     for (std::int64_t i = 0; i < claim; ++i) {
       std::uint64_t item = 0;
-      if (!queue.pop(item, arena.abort)) goto aborted;
+      if (!queue.pop(item, arena.abort)) goto finished;  // the round was aborted
       const std::uint64_t producer = item >> kSequenceBits;
       const std::uint64_t sequence = item & ((std::uint64_t{1} << kSequenceBits) - 1);
       if (producer >= static_cast<std::uint64_t>(producers) || sequence < next_sequence[producer]) ++violations;
@@ -114,7 +114,7 @@ template <class Queue>
       arena.progress[worker].value.store(taken, std::memory_order_relaxed);
     }
   }
-aborted:
+finished:
   arena.tallies[worker].value = Tally{taken, checksum, violations, 0};
 }
 
