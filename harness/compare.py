@@ -458,3 +458,17 @@ def main(args):
         return 2
     sys.stdout.write(text)
     return report["exit_status"]
+
+
+def machine_class(doc):
+    """The baseline class of a run's machine: a slug of the CPU's name, vendor family/model, and its core and
+    logical CPU counts, e.g. 'intel-xeon-processor-f6-m143-2c-2t'. Runs of one class are comparable; the
+    stepping, microcode, host name and memory are left out so that identical cloud runners share a baseline."""
+    import re
+    host = doc.get("host") or {}
+    cpu = host.get("cpu") or {}
+    name = re.sub(r"\((r|tm|c)\)", "", str(cpu.get("name") or host.get("cpu_model") or "unknown-cpu").lower())
+    parts = [name, f"f{cpu.get('family')}-m{cpu.get('model')}" if cpu.get("family") is not None else "",
+             f"{host.get('cores')}c", f"{host.get('logical_cpus')}t"]
+    slug = re.sub(r"[^a-z0-9]+", "-", " ".join(parts)).strip("-")
+    return slug[:120] or "unknown"
