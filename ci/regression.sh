@@ -36,6 +36,8 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
+[ -n "$out" ] || die_usage "empty --out"
+[ -n "$baselines" ] || die_usage "empty --baselines"
 [ -d "$build_dir/bin" ] || die_usage "no build in $build_dir (run the test command or ./run_all.sh first)"
 python=$(./parbench --which-python) || exit 2
 

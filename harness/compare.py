@@ -432,6 +432,17 @@ else 'noisy'}; fewer than {s['min_samples']} samples: noisy.</p>
 """
 
 
+def finite(value):
+    """`value` with every NaN or infinity (a raw file's context may hold them) replaced by None: strict JSON."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite(v) for v in value]
+    return value
+
+
 def _write(path, text):
     with open(path, "w", encoding="utf-8") as f:
         f.write(text)
@@ -448,7 +459,7 @@ def main(args):
     text = markdown(report)
     try:
         if args.json:
-            _write(args.json, json.dumps(report, indent=1, allow_nan=False) + "\n")
+            _write(args.json, json.dumps(finite(report), indent=1, allow_nan=False) + "\n")
         if args.html:
             _write(args.html, html_page(report))
         if args.markdown:

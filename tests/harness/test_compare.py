@@ -341,3 +341,13 @@ def test_bmf_export_has_its_shape(python, export_run):
 def test_export_of_a_bad_run_exits_2(python, tmp_path):
     (tmp_path / "results.json").write_text("{")
     assert "not valid JSON" in one_line(harness(python, "export", tmp_path, "--format", "bmf"))
+
+
+def test_a_nan_in_a_raw_files_context_still_gives_strict_json(python, tmp_path):
+    base = gbench_file(tmp_path / "a.json", {"alpha/workers:1": TIGHT_BASE})
+    new = gbench_file(tmp_path / "b.json", {"alpha/workers:1": NOISE_ONLY})
+    new.write_text(new.read_text().replace('"num_cpus": 2', '"num_cpus": 2, "mhz": NaN'))
+    result = harness(python, "compare", base, new, "--json", tmp_path / "c.json")
+    assert result.returncode == 0, result.stderr
+    text = (tmp_path / "c.json").read_text()
+    json.loads(text, parse_constant=lambda name: pytest.fail(f"{name} in the JSON output"))
