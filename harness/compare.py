@@ -393,8 +393,9 @@ def markdown(report):
         verdict = f"**{row['verdict']}**" if row["verdict"] in REGRESSIONS else row["verdict"]
         out.append(f"| {verdict} | {_md_cell(row['id'])} | {_md_cell(_value(row['base']))} | "
                    f"{_md_cell(_value(row['new']))} | {_change(row)} | {_p_text(row['p'])} | {_md_cell(row['why'])} |")
-    out += ["", f"Result: {'REGRESSION: ' + str(len(report['regressions'])) + ' record(s) slower or failed' if report['regressions'] else 'no regression'} "
-                f"(exit {report['exit_status']})."]
+    regressions = len(report["regressions"])
+    verdict = f"REGRESSION: {regressions} record(s) slower or failed" if regressions else "no regression"
+    out += ["", f"Result: {verdict} (exit {report['exit_status']})."]
     return "\n".join(out) + "\n"
 
 
@@ -415,8 +416,8 @@ def html_page(report):
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>parbench compare</title>
 <style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;
-padding:2px 6px;text-align:left}}.warn{{color:#b00;font-weight:bold;font-size:1.2em}}tr.slower,tr.failed{{background:#fdd}}
-tr.faster,tr.fixed{{background:#dfd}}tr.noisy{{background:#ffd}}</style></head><body>
+padding:2px 6px;text-align:left}}.warn{{color:#b00;font-weight:bold;font-size:1.2em}}
+tr.slower,tr.failed{{background:#fdd}}tr.faster,tr.fixed{{background:#dfd}}tr.noisy{{background:#ffd}}</style></head><body>
 <h1>parbench compare</h1>
 <p>Base <code>{e(report['base'])}</code> → new <code>{e(report['new'])}</code>: {e(counts or 'no records')}.</p>
 <p>Threshold {s['threshold']:.0%} change of the median; two-sided Mann–Whitney U p &lt; {s['alpha']:g}; where the

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import harness, load, one_line, write_fake_build
-from harness import compare, exports, records, results, stats
+from harness import compare, records, results, stats
 
 TIGHT_BASE = [100.0, 100.5, 99.6, 100.2, 99.9]          # CV about 0.3%
 TIGHT_SLOW = [120.1, 119.7, 120.4, 120.0, 119.8]        # the same, 20% slower

@@ -3,10 +3,8 @@ executable where it is run directly); ci/regression.sh behaves as documented on 
 import os
 import re
 import shlex
-import shutil
 import subprocess
 
-import pytest
 import yaml  # Debian: python3-yaml
 
 from conftest import REPO, load, write_fake_build
