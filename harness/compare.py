@@ -20,7 +20,7 @@ import json
 import math
 import pathlib
 
-from . import gbench, metrics, results
+from . import gbench, metrics, results, stats
 
 DEFAULT_THRESHOLD = 0.05
 DEFAULT_ALPHA = 0.05
@@ -104,7 +104,6 @@ def _from_results(path, doc):
 def _from_raw(path, doc):
     """Records of a raw Google Benchmark file: one per case name (decorations removed), the primary metric the
     benchmark names in its context (`parbench_primary_metric`), else real_time; repetitions are the samples."""
-    from . import stats
     context = doc["context"]
     wanted = context.get("parbench_primary_metric")
     metric_name = wanted if isinstance(wanted, str) and wanted else "real_time"
@@ -359,11 +358,23 @@ def _md_cell(text):
     return html.escape(" ".join(str(text).split())).replace("|", "\\|")
 
 
+def machine_warning(report):
+    """The loud line about the machines, or None: a different CPU model or core/CPU count is a different machine;
+    a different host name alone is another host of the same kind (e.g. another CI runner of the same class)."""
+    differ = report["hosts_differ"]
+    if not differ:
+        return None
+    if set(differ) <= {"hostname", "host_name"}:
+        return ("WARNING: the two runs come from different hosts of the same kind (same CPU model and counts): "
+                "expect host-to-host variation.")
+    return (f"WARNING: the two runs come from different machines ({', '.join(differ)} differ): changes may be "
+            f"the machine, not the code.")
+
+
 def context_lines(report):
     lines = []
-    if report["hosts_differ"]:
-        lines.append(f"**WARNING: the two runs come from different machines ({', '.join(report['hosts_differ'])} "
-                     f"differ): changes may be the machine, not the code.**")
+    if machine_warning(report):
+        lines.append(f"**{machine_warning(report)}**")
     for d in report["context_differences"]:
         lines.append(f"- {d['section']}.{d['key']}: {_short(d['base'])} → {_short(d['new'])}")
     return lines
@@ -406,10 +417,7 @@ def html_page(report):
         f"<tr class=\"{e(row['verdict'].replace(' ', '-'))}\"><td>{e(row['verdict'])}</td><td>{e(row['id'])}</td>"
         f"<td>{e(_value(row['base']))}</td><td>{e(_value(row['new']))}</td><td>{e(_change(row))}</td>"
         f"<td>{e(_p_text(row['p']))}</td><td>{e(row['why'])}</td></tr>" for row in _sorted_rows(report))
-    warning = ""
-    if report["hosts_differ"]:
-        warning = (f"<p class=\"warn\">WARNING: the two runs come from different machines "
-                   f"({e(', '.join(report['hosts_differ']))} differ): changes may be the machine, not the code.</p>")
+    warning = f"<p class=\"warn\">{e(machine_warning(report))}</p>" if machine_warning(report) else ""
     diffs = "".join(f"<li>{e(d['section'])}.{e(d['key'])}: {e(_short(d['base']))} → {e(_short(d['new']))}</li>"
                     for d in report["context_differences"])
     s = report["settings"]

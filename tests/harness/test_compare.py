@@ -351,3 +351,10 @@ def test_a_nan_in_a_raw_files_context_still_gives_strict_json(python, tmp_path):
     assert result.returncode == 0, result.stderr
     text = (tmp_path / "c.json").read_text()
     json.loads(text, parse_constant=lambda name: pytest.fail(f"{name} in the JSON output"))
+
+
+def test_another_host_of_the_same_kind_is_said_but_not_as_another_machine(python, tmp_path, template):
+    result, report = run_compare(python, tmp_path, [ok_record("alpha", TIGHT_BASE)],
+                                 [ok_record("alpha", NOISE_ONLY)], template, new_host={"hostname": "runner-2"})
+    assert report["hosts_differ"] == ["hostname"]
+    assert "different hosts of the same kind" in result.stdout and "different machines" not in result.stdout
