@@ -85,8 +85,12 @@ struct Portable {
     return v;
   }
   static void store(T* p, reg v) { __builtin_memcpy(p, &v, sizeof v); }
-  static reg broadcast(const T* p) { return reg{} + *p; }
-  static reg splat(T x) { return reg{} + x; }
+  static reg broadcast(const T* p) { return splat(*p); }
+  static reg splat(T x) {  // lane by lane: reg{} + x would be a real addition (0 + -0 is +0), not a copy
+    reg v;
+    for (int i = 0; i < width; ++i) v[i] = x;
+    return v;
+  }
   static reg fma(reg a, reg b, reg c) { return a * b + c; }
   static reg mul(reg a, reg b) { return a * b; }
 };
