@@ -19,3 +19,11 @@ if(NOT PARBENCH_PORTABLE AND CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64")
   parbench_add_gemm_test(gemm_avx2_unit_tests parbench_gemm_avx2 PARBENCH_GEMM_EXPECTED_KERNEL="avx2"
                          PARBENCH_GEMM_NEEDS_AVX2)
 endif()
+
+# gemm_probe (a manual measuring tool) still refuses bad options with one line and exit 2, before measuring.
+foreach(bad "--reps=0" "--sizes=256,x" "--sizes=" "--precision=fp16" "--kc=0" "--kc=+5" "--clock=tsc" "--bogus")
+  string(REGEX REPLACE "[^a-z0-9]+" "_" name "${bad}")
+  add_test(NAME gemm_probe_rejects${name}
+           COMMAND sh -c "${one_line_exit_2}" $<TARGET_FILE:gemm_probe> ${bad}
+                   ${CMAKE_CURRENT_BINARY_DIR}/gemm_probe_rejects${name}.err)
+endforeach()

@@ -7,14 +7,15 @@
 #include <time.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
-#include "parbench/cli.hpp"
 #include "parbench/gemm/gemm.hpp"
 
 #ifdef PARBENCH_HAVE_OPENBLAS
@@ -39,29 +40,59 @@ double seconds(const std::string& clock) {
   return double(t.tv_sec) + double(t.tv_nsec) * 1e-9;
 }
 
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// An integer low..high, decimal digits only.
+std::uint64_t parse_count(const std::string& flag, const std::string& text, std::uint64_t low, std::uint64_t high) {
+  std::uint64_t value = 0;
+  const char* end = text.data() + text.size();
+  const auto [stop, error] = std::from_chars(text.data(), end, value);
+  if (text.empty() || text[0] == '+' || error != std::errc() || stop != end || value < low || value > high)
+    throw UsageError("bad value '" + text + "' for " + flag + " (want an integer from " + std::to_string(low) +
+                     " to " + std::to_string(high) + ")");
+  return value;
+}
+
+std::string parse_choice(const std::string& flag, const std::string& text, const std::vector<std::string>& known) {
+  if (std::find(known.begin(), known.end(), text) != known.end()) return text;
+  std::string list;
+  for (const auto& k : known) list += (list.empty() ? "" : "|") + k;
+  throw UsageError("bad value '" + text + "' for " + flag + " (want " + list + ")");
+}
+
 Settings parse(int argc, char** argv) {
   Settings s;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     const std::size_t eq = arg.find('=');
     const std::string flag = arg.substr(0, eq), value = eq == std::string::npos ? "" : arg.substr(eq + 1);
-    if (flag == "--sizes")
-      s.sizes = parbench::parse_integer_list(flag, value, 1, 16384);
-    else if (flag == "--reps")
-      s.reps = parbench::parse_integer(flag, value, 1, 1000);
-    else if (flag == "--precision")
-      s.precision = parbench::parse_name_list(flag, value, {"fp64", "fp32"}).at(0);
-    else if (flag == "--clock")
-      s.clock = parbench::parse_name_list(flag, value, {"wall", "cpu"}).at(0);
-    else if (flag == "--kc")
-      s.kc = parbench::parse_integer(flag, value, 1, 65536);
-    else if (flag == "--mc")
-      s.mc = parbench::parse_integer(flag, value, 1, 65536);
-    else if (flag == "--nc")
-      s.nc = parbench::parse_integer(flag, value, 1, 65536);
-    else
-      throw parbench::UsageError("unknown option '" + arg +
-                                 "' (known: --sizes=, --reps=, --precision=fp64|fp32, --kc=, --mc=, --nc=, --clock=wall|cpu)");
+    if (flag == "--sizes") {
+      s.sizes.clear();
+      std::size_t start = 0;
+      while (true) {
+        const std::size_t comma = value.find(',', start);
+        s.sizes.push_back(parse_count(flag, value.substr(start, comma - start), 1, 16384));
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+      }
+    } else if (flag == "--reps") {
+      s.reps = parse_count(flag, value, 1, 1000);
+    } else if (flag == "--precision") {
+      s.precision = parse_choice(flag, value, {"fp64", "fp32"});
+    } else if (flag == "--clock") {
+      s.clock = parse_choice(flag, value, {"wall", "cpu"});
+    } else if (flag == "--kc") {
+      s.kc = parse_count(flag, value, 1, 65536);
+    } else if (flag == "--mc") {
+      s.mc = parse_count(flag, value, 1, 65536);
+    } else if (flag == "--nc") {
+      s.nc = parse_count(flag, value, 1, 65536);
+    } else {
+      throw UsageError("unknown option '" + arg +
+                       "' (known: --sizes=, --reps=, --precision=fp64|fp32, --kc=, --mc=, --nc=, --clock=wall|cpu)");
+    }
   }
   return s;
 }
@@ -153,7 +184,7 @@ int main(int argc, char** argv) {
   try {
     const Settings s = parse(argc, argv);
     return s.precision == "fp64" ? probe<double>(s) : probe<float>(s);
-  } catch (const parbench::UsageError& e) {
+  } catch (const UsageError& e) {
     std::fprintf(stderr, "gemm_probe: %s\n", e.what());
     return 2;
   } catch (const std::invalid_argument& e) {
