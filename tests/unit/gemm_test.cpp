@@ -289,7 +289,8 @@ TYPED_TEST(Gemm, BlockingFollowsTheCaches) {
   const Blocking b = blocking_for<T>(sapphire_rapids);
   EXPECT_GT(b.mr, 0);
   EXPECT_GT(b.nr, 0);
-  EXPECT_LE(b.kc * std::size_t(b.nr) * sizeof(T), sapphire_rapids.l1d);        // B micro-panel within L1
+  EXPECT_LE(b.kc * std::size_t(b.nr) * sizeof(T), 2 * sapphire_rapids.l1d);    // B micro-panel within 2×L1
+  EXPECT_LE(b.kc, 512u);
   EXPECT_LE(b.mc * b.kc * sizeof(T), sapphire_rapids.l2 / 2);                   // A block within half of L2
   EXPECT_LE(b.kc * b.nc * sizeof(T), sapphire_rapids.l3 / 2 / 2);               // B panel within half the share
   EXPECT_EQ(b.mc % std::size_t(b.mr), 0u);

@@ -136,18 +136,18 @@ Blocking blocking_for(const CacheSizes& caches) {
   const std::size_t l2 = caches.l2 ? caches.l2 : kDefaultL2;
   const std::size_t l3 = (caches.l3 ? caches.l3 : kDefaultL3) / std::size_t(std::max(1, caches.l3_sharing_cpus));
   const std::size_t mr = std::size_t(blocking.mr), nr = std::size_t(blocking.nr);
-  // kc: the kc×nr micro-panel of B that every mr-row step of the ir loop reuses fills L1. Half of L1 (the
-  // textbook choice, leaving room for the streamed A micro-panel) measured ~20% slower at n = 2048 on Sapphire
-  // Rapids (48 KiB L1d: kc 128 against 256): each micro-kernel call also reads and writes its C tile, and kc
-  // steps amortise that, while the B lines the A stream evicts come back from L2 cheaply. A multiple of 8 keeps
-  // panels cache-line aligned.
-  blocking.kc = std::clamp<std::size_t>(round_down(l1 / (nr * sizeof(T)), 8), 32, 512);
+  // kc: as deep as the kc×nr micro-panel of B can be while it fits twice L1d (at most 512). The textbook
+  // choice, the micro-panel in half of L1, measured slowest here (Sapphire Rapids, 48 KiB L1d, n = 2048, against
+  // OpenBLAS: kc 128 ~0.75, 256 ~0.86, 384 ~0.88, 512 ~0.90-0.95, in FP32 too): every micro-kernel call also
+  // reads and writes its C tile, which kc steps amortise, while B lines that do not stay in L1 come back from L2
+  // cheaply. A multiple of 8 keeps panels cache-line aligned.
+  blocking.kc = std::clamp<std::size_t>(round_down(2 * l1 / (nr * sizeof(T)), 8), 32, 512);
   // mc: the packed mc×kc block of A, reused across the whole B panel, takes half of L2.
   blocking.mc = std::clamp<std::size_t>(round_down(l2 / 2 / (blocking.kc * sizeof(T)), mr), mr, 4096 / mr * mr);
-  // nc: the packed kc×nc panel of B takes half of this core's share of L3, capped at 8192 columns (about
-  // 16 MiB at kc = 256 in FP64: beyond that the panel stops paying off against TLB reach).
+  // nc: the packed kc×nc panel of B takes half of this core's share of L3, capped at 8192 columns (32 MiB at
+  // kc = 512 in FP64) so that a workspace stays a modest per-worker allocation on machines with a huge L3.
   blocking.nc = std::clamp<std::size_t>(round_down(l3 / 2 / (blocking.kc * sizeof(T)), nr), nr, 8192 / nr * nr);
-  blocking.rule = "kc·nr·size ≤ L1d, mc·kc·size ≤ L2/2, kc·nc·size ≤ (L3/sharing CPUs)/2";
+  blocking.rule = "kc·nr·size ≤ 2·L1d (kc ≤ 512), mc·kc·size ≤ L2/2, kc·nc·size ≤ (L3/sharing CPUs)/2";
   return blocking;
 }
 
