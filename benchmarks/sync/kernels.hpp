@@ -88,12 +88,11 @@ inline std::uint64_t reduction_expected(int workers, std::uint64_t instance) {
   const auto p = static_cast<std::uint64_t>(workers);
   return p * (p + 1) / 2 * (instance + 1);
 }
-// Records a worker's check of a reduction's result.
+// Records a worker's check of a reduction's result (a wrong sum is counted against `worker`).
 inline void check_reduction(Board& board, int worker, int workers, std::uint64_t instance, std::uint64_t sum) {
   if (sum != reduction_expected(workers, instance))
     board.wrong[worker].value.store(board.wrong[worker].value.load(std::memory_order_relaxed) + 1,
                                     std::memory_order_relaxed);
-  count_done(board, worker);
 }
 
 // An all-reduce through per-worker slots and a barrier: write this instance's slot, wait, sum every worker's
@@ -107,6 +106,7 @@ inline void slots_reduction_step(Board& board, int worker, int workers, std::uin
   std::uint64_t sum = 0;
   for (int w = 0; w < workers; ++w) sum += slots[w].value.load(std::memory_order_acquire);
   check_reduction(board, worker, workers, instance, sum);
+  count_done(board, worker);
 }
 
 // A sense-reversing centralized barrier of our own (the spin barrier of threads and processes): the last to
