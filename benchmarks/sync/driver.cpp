@@ -104,7 +104,12 @@ Block run_block(Model& model, Construct c, Shape shape, int workers, std::uint64
     model.reset();
     const double test = timed([&] { model.run_test(shape); });
     participated();
-    if ((b.problem = check_run(c, model.tally(), workers, shape.inner))) return b;
+    // Every rank must leave the block at the same repetition (the runs are collective): the verdict is agreed.
+    const Check problem = check_run(c, model.tally(), workers, shape.inner);
+    if (!team().all(!problem)) {
+      b.problem = problem ? problem : "a check failed on another rank";
+      return b;
+    }
     b.reference_ns.push_back(reference / inner);
     b.overhead_ns.push_back((test - reference) / inner);
   }

@@ -51,8 +51,10 @@ class MpiSync final : public Model {
     MPI_Win_free(&board_window_);
   }
 
-  // Untimed; the driver's barrier before the timed run orders the reset before any rank's use.
+  // Untimed. The barrier keeps the owner from clearing the board while another rank still reads the last tally;
+  // the driver's barrier before the timed run orders the reset before any rank's use.
   void reset() override {
+    MPI_Barrier(MPI_COMM_WORLD);
     if (rank_ == kOwner) {
       board_->reset();
       const std::uint64_t zero = 0;
