@@ -51,13 +51,13 @@ __global__ void fork_kernel(DeviceBoard board, int threads, unsigned long long d
 }
 
 // A cooperative launch: every thread reaches every grid.sync (threads beyond `threads` too, doing no work).
-// After instance i's sync, thread `index` checks a thread of the next block, which must have reached phase i + 1
-// and cannot be past i + 2.
+// After instance i's sync, thread `index` checks the thread half the grid away (another block when there are
+// several), which must have reached phase i + 1 and cannot be past i + 2.
 __global__ void barrier_kernel(DeviceBoard board, int threads, unsigned long long delay, unsigned long long inner) {
   cg::grid_group grid = cg::this_grid();
   const int index = blockIdx.x * blockDim.x + threadIdx.x;
   const bool active = index < threads;
-  const int other = (index + blockDim.x) % threads;
+  const int other = (index + threads / 2 + 1) % threads;
   volatile unsigned long long* phase = board.phase;
   for (unsigned long long i = 0; i < inner; ++i) {
     if (active) {
