@@ -32,7 +32,7 @@ if(TARGET sync_threads)
   # The delay, the inner count and the implementation are in the case name; the options change them.
   add_test(NAME executable_sync_names_carry_delay_and_inner
            COMMAND sh -c [=[
-             "$0" --parbench_workers=2 --benchmark_list_tests | grep -q '^barrier/impl:spin/delay:256/inner:1024/workers:2/' &&
+             "$0" --parbench_workers=2 --benchmark_list_tests | grep -q '^barrier/impl:spin/delay:256/inner:256/workers:2/' &&
              "$0" --parbench_workers=2 --benchmark_list_tests | grep -q '^fork_join/delay:256/inner:64/workers:2/' &&
              "$0" --parbench_workers=1 --parbench_delay=0 --parbench_size=100 --benchmark_list_tests | grep -q '^lock/delay:0/inner:100/workers:1/' &&
              "$0" --parbench_workers=3 --parbench_verify_only --benchmark_list_tests | grep -q '^atomic/delay:256/inner:16/workers:3/']=]
@@ -63,8 +63,8 @@ if(TARGET sync_openmp)
              (unset OMP_WAIT_POLICY; every default) &&
              OMP_WAIT_POLICY=PASSIVE every passive && OMP_WAIT_POLICY=' active ' every active &&
              OMP_WAIT_POLICY=bogus every invalid && OMP_WAIT_POLICY= every invalid &&
-             (unset OMP_WAIT_POLICY; list | grep -q '^for/delay:256/inner:1024/wait:default/workers:2/') &&
-             (unset OMP_WAIT_POLICY; list | grep -q '^single/delay:256/inner:1024/wait:default/workers:2/')]=]
+             (unset OMP_WAIT_POLICY; list | grep -q '^for/delay:256/inner:256/wait:default/workers:2/') &&
+             (unset OMP_WAIT_POLICY; list | grep -q '^single/delay:256/inner:256/wait:default/workers:2/')]=]
                    $<TARGET_FILE:sync_openmp>)
   add_test(NAME executable_sync_openmp_reports_overheads
            COMMAND ${PARBENCH_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/check_sync_json.py ${CMAKE_CURRENT_BINARY_DIR}

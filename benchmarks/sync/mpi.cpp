@@ -158,8 +158,10 @@ ModelInfo model_info() {
                    {Construct::lock, ""},
                    {Construct::atomic, ""},
                    {Construct::reduction, ""}};
-  // Window locks take several microseconds each; the rest one or two.
-  info.inner = [](const Variant& v) -> std::uint64_t { return v.construct == Construct::lock ? 256 : 1024; };
+  // A window lock takes microseconds: it waits like a barrier.
+  info.inner = [](const Variant& v) -> std::uint64_t {
+    return v.construct == Construct::lock ? 256 : default_inner(v.construct);
+  };
   info.make = [](const Variant& v, int) { return std::make_unique<MpiSync>(v); };
   return info;
 }

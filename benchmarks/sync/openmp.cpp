@@ -184,11 +184,6 @@ ModelInfo model_info() {
   info.variants = {{Construct::fork_join, ""}, {Construct::barrier, ""}, {Construct::critical, ""},
                    {Construct::lock, ""},      {Construct::atomic, ""},  {Construct::reduction, ""},
                    {Construct::for_loop, ""},  {Construct::single, ""}};
-  // A region (fork_join, reduction) costs microseconds; the rest well under that per instance when threads spin,
-  // a futex wake or more when they sleep.
-  info.inner = [](const Variant& v) -> std::uint64_t {
-    return v.construct == Construct::fork_join || v.construct == Construct::reduction ? 256 : 1024;
-  };
   const WaitPolicy wait = wait_policy();
   info.params = {{"wait", wait.name}};
   info.context = {{"openmp_version", std::to_string(_OPENMP)},

@@ -154,8 +154,10 @@ ModelInfo model_info() {
   ModelInfo info;
   info.variants = {{Construct::fork_join, ""}, {Construct::barrier, "pthread"}, {Construct::barrier, "spin"},
                    {Construct::lock, ""},      {Construct::atomic, ""},         {Construct::reduction, ""}};
-  // fork + waitpid costs a few hundred microseconds per team here; the others well under that per instance.
-  info.inner = [](const Variant& v) -> std::uint64_t { return v.construct == Construct::fork_join ? 16 : 1024; };
+  // fork + waitpid costs a few hundred microseconds per team here.
+  info.inner = [](const Variant& v) -> std::uint64_t {
+    return v.construct == Construct::fork_join ? 16 : default_inner(v.construct);
+  };
   info.context = pin_context();
   info.make = [](const Variant& v, int workers) { return std::make_unique<ProcessesSync>(v, workers); };
   return info;

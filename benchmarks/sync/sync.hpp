@@ -109,11 +109,18 @@ class Model {
   virtual Tally tally() = 0;
 };
 
+// Construct instances per test run, unless a model says otherwise: 1024 for the constructs a worker passes alone
+// when uncontended (lock, critical, atomic: tens to hundreds of ns), 256 for those that wait for the other workers
+// (barrier, reduction, for, single, fork_join: microseconds each when a waiter sleeps), so that a test run takes
+// about a millisecond at 2 workers here and a block of 20 repetitions well under the default profile's 0.2 s.
+inline std::uint64_t default_inner(Construct c) {
+  return c == Construct::lock || c == Construct::critical || c == Construct::atomic ? 1024 : 256;
+}
+
 struct ModelInfo {
   std::vector<Variant> variants;
-  // Construct instances per test run for a variant (overridden by --parbench_inner): sized so that one test run
-  // takes about a millisecond at 2 workers here.
-  std::function<std::uint64_t(const Variant&)> inner;
+  // Construct instances per test run for a variant (overridden by --parbench_size; the case name's inner).
+  std::function<std::uint64_t(const Variant&)> inner = [](const Variant& v) { return default_inner(v.construct); };
   std::vector<std::pair<std::string, std::string>> params;  // extra case-name parameters (OpenMP's wait:<policy>)
   std::vector<int> default_workers;
   int max_workers = kMaxCpuWorkers;

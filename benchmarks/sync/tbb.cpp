@@ -117,9 +117,6 @@ ModelInfo model_info() {
                    {Construct::lock, ""},
                    {Construct::atomic, ""},
                    {Construct::reduction, ""}};
-  info.inner = [](const Variant& v) -> std::uint64_t {
-    return v.construct == Construct::fork_join || v.construct == Construct::reduction ? 256 : 1024;
-  };
   info.context = pin_context();
   info.context.emplace_back("tbb_version", TBB_VERSION_STRING);
   info.make = [](const Variant& v, int workers) { return std::make_unique<TbbSync>(v, workers); };

@@ -132,9 +132,10 @@ ModelInfo model_info() {
                    {Construct::barrier, "pthread"},    {Construct::barrier, "spin"},
                    {Construct::lock, ""},              {Construct::atomic, ""},
                    {Construct::reduction, ""}};
-  // fork_join creates threads (tens of microseconds per team); the others cost well under a microsecond or a
-  // futex wake (a few microseconds) per instance.
-  info.inner = [](const Variant& v) -> std::uint64_t { return v.construct == Construct::fork_join ? 64 : 1024; };
+  // Creating and joining threads costs tens of microseconds per team here.
+  info.inner = [](const Variant& v) -> std::uint64_t {
+    return v.construct == Construct::fork_join ? 64 : default_inner(v.construct);
+  };
   info.context = pin_context();
   info.make = [](const Variant& v, int workers) { return std::make_unique<ThreadsSync>(v, workers); };
   return info;
