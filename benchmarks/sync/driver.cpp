@@ -1,5 +1,6 @@
 // Registers, times and verifies the sync cases for whichever model this executable is built with (EPCC's method:
 // reference and test back to back in every outer repetition, overhead = (test - reference) / inner).
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <functional>
