@@ -109,6 +109,16 @@ Check check_stream(StreamKernel k, const StreamArrays& local, std::uint64_t offs
 
 // ---- STREAM cases ---------------------------------------------------------------------------------------------
 
+// Empty when three arrays of `elements` fit in the host's available memory and in the model's device memory.
+std::string stream_fit_problem(std::uint64_t elements, const StreamPart& part) {
+  std::string problem = matrix::stream_fit_problem(elements, available_memory());
+  if (problem.empty() && part.device_memory_bytes != 0) {
+    problem = matrix::stream_fit_problem(elements, part.device_memory_bytes);
+    if (!problem.empty()) problem.replace(problem.find("(MemAvailable)"), 14, "(free device memory)");
+  }
+  return problem;
+}
+
 struct StreamSizing {
   LastLevelCache llc;
   std::uint64_t default_elements = 0;
@@ -123,7 +133,7 @@ void run_stream_case(benchmark::State& state, const CaseContext& ctx, const Mode
   const std::uint64_t elements = elements_of(ctx, sizing);
   // The default size is not the user's input: when it does not fit here, the case is skipped with the reason.
   // (A --parbench_size that does not fit was refused before any case, with exit code 2.)
-  if (const std::string problem = stream_fit_problem(elements, available_memory()); !problem.empty()) {
+  if (const std::string problem = stream_fit_problem(elements, info.stream); !problem.empty()) {
     skip_case(state, problem);
     return;
   }
@@ -172,11 +182,12 @@ void run_stream_case(benchmark::State& state, const CaseContext& ctx, const Mode
 
 void register_stream(Registry& registry, const std::shared_ptr<const ModelInfo>& info) {
   auto sizing = std::make_shared<StreamSizing>();
-  sizing->llc = detect_llc();
+  if (info->stream.cache_bytes != 0) sizing->llc = {info->stream.cache_bytes, 0, 1, info->stream.cache_method};
+  else sizing->llc = detect_llc();
   sizing->default_elements = default_stream_elements(sizing->llc.bytes);
   // A size the user asked for that cannot fit is bad input: one line, exit code 2, nothing allocated.
   if (registry.size() != 0)
-    if (const std::string problem = stream_fit_problem(registry.size(), available_memory()); !problem.empty())
+    if (const std::string problem = stream_fit_problem(registry.size(), info->stream); !problem.empty())
       throw UsageError("--parbench_size=" + std::to_string(registry.size()) + ": " + problem);
 
   for (StreamKernel k : info->stream.kernels)

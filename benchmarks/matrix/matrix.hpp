@@ -77,6 +77,13 @@ struct StreamPart {
   std::vector<StreamKernel> kernels;  // empty: the model offers no STREAM case
   // Builds the model for one case: `elements` per array in total, split among `workers`. May throw SkipCase.
   std::function<std::unique_ptr<StreamModel>(int workers, std::uint64_t elements)> make;
+  // The cache the arrays must outgrow, when it is not the host's last-level cache (a GPU's L2), and how it was
+  // found; 0: the host's, detected by the driver.
+  std::uint64_t cache_bytes = 0;
+  std::string cache_method;
+  // Memory the arrays live in besides the host's (a GPU's free memory); 0: host memory only. The host's
+  // MemAvailable is always checked (verification reads the arrays on the host).
+  std::uint64_t device_memory_bytes = 0;
 };
 
 // ---- The workload ---------------------------------------------------------------------------------------------
