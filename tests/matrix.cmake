@@ -87,3 +87,24 @@ foreach(mode SKIP_ONE LAZY)
     set_tests_properties(matrix_broken_${lower}_${kernel}_is_caught PROPERTIES TIMEOUT 120)
   endforeach()
 endforeach()
+
+# The harness runs the matrix executables and records verified gb_per_s figures with the elements as a parameter
+# (small arrays through --size, so the quick profile stays short; the end-to-end test leaves matrix out).
+if(TARGET matrix_threads AND TARGET matrix_processes)
+  add_test(NAME matrix_harness_quick_run
+           COMMAND sh -c [=[
+             out="$1/matrix_harness_run" && rm -rf "$out" &&
+             "$0" run --workload matrix --model threads,processes --profile quick --size 1M --build-dir "$2" --out "$out" >/dev/null &&
+             "$3" -c 'import glob, json, sys
+doc = json.load(open(glob.glob(sys.argv[1] + "/*/results.json")[0]))
+records = doc["records"]
+assert len(records) == 2 * 2 * 5, len(records)
+for r in records:
+    assert r["status"] == "ok" and r["verified"], (r["id"], r["message"])
+    assert r["metric"]["name"] == "gb_per_s" and r["median"] > 0, r["id"]
+    assert r["params"] == {"elements": "1000000"}, r["params"]
+assert {r["variant"] for r in records} == {"copy", "scale", "add", "triad", "dot"}' "$out"]=]
+                   ${PROJECT_SOURCE_DIR}/parbench ${CMAKE_CURRENT_BINARY_DIR} ${CMAKE_BINARY_DIR} ${PARBENCH_PYTHON})
+  set_tests_properties(matrix_harness_quick_run PROPERTIES ENVIRONMENT "PARBENCH_PYTHON=${PARBENCH_PYTHON}"
+                       TIMEOUT 300)
+endif()
