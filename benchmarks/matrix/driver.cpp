@@ -10,6 +10,7 @@
 #include "matrix/stream_size.hpp"
 #include "parbench/registry.hpp"
 #include "parbench/rounds.hpp"
+#include "parbench/team.hpp"
 
 namespace parbench::matrix {
 
@@ -166,9 +167,11 @@ void run_stream_case(benchmark::State& state, const CaseContext& ctx, const Mode
                      const StreamSizing& sizing, StreamKernel kernel) {
   const std::uint64_t elements = elements_of(ctx, sizing);
   // The default size is not the user's input: when it does not fit here, the case is skipped with the reason.
-  // (A --parbench_size that does not fit was refused before any case, with exit code 2.)
-  if (const std::string problem = stream_fit_problem(elements, info.stream); !problem.empty()) {
-    skip_case(state, problem);
+  // (A --parbench_size that does not fit was refused before any case, with exit code 2.) MPI ranks agree on it,
+  // so that no rank waits in a round the others skipped.
+  const std::string problem = stream_fit_problem(elements, info.stream);
+  if (!team().all(problem.empty())) {
+    skip_case(state, problem.empty() ? "the arrays do not fit in another rank's available memory" : problem);
     return;
   }
   const std::unique_ptr<StreamModel> model =
