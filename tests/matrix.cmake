@@ -39,14 +39,15 @@ if(TARGET matrix_threads)
              "$0" --parbench_verify_only --parbench_workers=1 --benchmark_filter=copy 2>&1 | grep -q '^parbench_primary_metric: gb_per_s']=]
                    $<TARGET_FILE:matrix_threads>)
 
-  # The kernels are vector loops of packed doubles (xmm on a portable build, ymm/zmm with -march=native), not
+  # The kernels are vector loops (packed moves or packed-double arithmetic on xmm in a portable build, ymm/zmm with
+# -march=native), not
   # calls (copy must not become memcpy, whose non-temporal stores would change what is measured), and use no
   # non-temporal stores.
   add_test(NAME matrix_kernels_vectorized
            COMMAND sh -c [=[
              for k in stream_copy stream_scale stream_add stream_triad stream_dot; do
                body=$(objdump -d -C --no-show-raw-insn "$0" | awk -v k="<parbench::matrix::$k(" 'index($0, k) {f=1; next} /^[0-9a-f]+ </ {f=0} f')
-               echo "$body" | grep -Eq 'v?(mov[au]pd|mulpd|addpd|vfmadd[0-9]+pd)[[:space:]].*%[xyz]mm' || { echo "$k: no packed-double loop"; exit 1; }
+               echo "$body" | grep -Eq 'v?(mov[au]p[sd]|movdq[au](64)?|mulpd|addpd|vfmadd[0-9]+pd)[[:space:]].*%[xyz]mm' || { echo "$k: no packed-double loop"; exit 1; }
                echo "$body" | grep -Eq '[[:space:]](call|jmp)[[:space:]]+[0-9a-f]+ <[^>]*(memcpy|memmove|memset)' && { echo "$k: calls a mem* routine"; exit 1; }
                echo "$body" | grep -q 'movnt' && { echo "$k: non-temporal store"; exit 1; }
              done; exit 0]=]
