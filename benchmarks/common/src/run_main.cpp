@@ -116,6 +116,7 @@ int run_main(int argc, char** argv, const Identity& identity, benchmark::Benchma
 
   Registry registry;
   registry.set_given_options(options.workload_flags);
+  registry.set_size(options.size);
   try {
     parbench_register(registry);
     check_workload_flags(registry);

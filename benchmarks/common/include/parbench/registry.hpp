@@ -67,6 +67,10 @@ class Registry {
   // main: the --parbench_<name>=<value> flags of the command line that are not common ones.
   void set_given_options(std::vector<std::pair<std::string, std::string>> given) { given_ = std::move(given); }
   const std::vector<std::pair<std::string, std::string>>& given_options() const { return given_; }
+  // The common --parbench_size (0: not given), set by main before the workload registers, for a workload that must
+  // refuse a size that cannot fit (bad input, exit code 2) before any case allocates.
+  void set_size(std::uint64_t size) { size_ = size; }
+  std::uint64_t size() const { return size_; }
   // Nothing can run here (e.g. no CUDA device): main registers no case and records the reason in the context.
   void set_unavailable(std::string reason) { unavailable_ = std::move(reason); }
 
@@ -90,6 +94,7 @@ class Registry {
   std::vector<DeclaredOption> declared_;
   std::vector<std::pair<std::string, std::string>> given_;
   int max_workers_ = kMaxCpuWorkers;
+  std::uint64_t size_ = 0;
 };
 
 // The registered name of a case: "<variant>/<param>:<value>/…/workers:<n>".

@@ -1,0 +1,174 @@
+// matrix with CUDA: the arrays live in device memory; the five kernels are grid-stride loops over all elements,
+// run by `workers` GPU threads (blocks of 256); dot sums per block in shared memory, and the host adds the block
+// sums inside the timed round. The arrays outgrow the GPU's L2 (4x, as the CPU models outgrow the LLC). The
+// driver verifies a host copy of the arrays (copied back, untimed). Without a device no case is registered: the
+// reason goes into the context (parbench_skipped_reason), as in counters.
+#include <cuda_runtime.h>
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "matrix/matrix.hpp"
+#include "parbench/participation.hpp"
+#include "parbench/rounds.hpp"
+
+namespace parbench::matrix {
+namespace {
+
+constexpr int kBlockThreads = 256;
+
+void check_cuda(cudaError_t rc, const char* what) {
+  if (rc != cudaSuccess) throw std::runtime_error(std::string(what) + ": " + cudaGetErrorString(rc));
+}
+
+__global__ void initialize_kernel(double* a, double* b, double* c, unsigned long long n) {
+  for (unsigned long long i = blockIdx.x * 1ull * blockDim.x + threadIdx.x; i < n; i += 1ull * gridDim.x * blockDim.x) {
+    a[i] = kStartA;
+    b[i] = kStartB;
+    c[i] = kStartC;
+  }
+}
+__global__ void copy_kernel(const double* __restrict__ a, double* __restrict__ c, unsigned long long n) {
+  for (unsigned long long i = blockIdx.x * 1ull * blockDim.x + threadIdx.x; i < n; i += 1ull * gridDim.x * blockDim.x)
+    c[i] = a[i];
+}
+__global__ void scale_kernel(double* __restrict__ b, const double* __restrict__ c, double scalar, unsigned long long n) {
+  for (unsigned long long i = blockIdx.x * 1ull * blockDim.x + threadIdx.x; i < n; i += 1ull * gridDim.x * blockDim.x)
+    b[i] = scalar * c[i];
+}
+__global__ void add_kernel(const double* __restrict__ a, const double* __restrict__ b, double* __restrict__ c,
+                           unsigned long long n) {
+  for (unsigned long long i = blockIdx.x * 1ull * blockDim.x + threadIdx.x; i < n; i += 1ull * gridDim.x * blockDim.x)
+    c[i] = a[i] + b[i];
+}
+__global__ void triad_kernel(double* __restrict__ a, const double* __restrict__ b, const double* __restrict__ c,
+                             double scalar, unsigned long long n) {
+  for (unsigned long long i = blockIdx.x * 1ull * blockDim.x + threadIdx.x; i < n; i += 1ull * gridDim.x * blockDim.x)
+    a[i] = b[i] + scalar * c[i];
+}
+__global__ void dot_kernel(const double* __restrict__ a, const double* __restrict__ b, double* block_sums,
+                           unsigned long long n) {
+  __shared__ double sums[kBlockThreads];
+  double sum = 0;
+  for (unsigned long long i = blockIdx.x * 1ull * blockDim.x + threadIdx.x; i < n; i += 1ull * gridDim.x * blockDim.x)
+    sum += a[i] * b[i];
+  sums[threadIdx.x] = sum;
+  __syncthreads();
+  for (int stride = blockDim.x / 2; stride > 0; stride /= 2) {
+    if (threadIdx.x < stride) sums[threadIdx.x] += sums[threadIdx.x + stride];
+    __syncthreads();
+  }
+  if (threadIdx.x == 0) block_sums[blockIdx.x] = sums[0];
+}
+
+class CudaStream final : public StreamModel {
+ public:
+  CudaStream(int threads, std::uint64_t elements)
+      : elements_(elements),
+        block_(threads < kBlockThreads ? threads : kBlockThreads),
+        blocks_((threads + kBlockThreads - 1) / kBlockThreads),
+        host_(3 * elements),
+        block_sums_(static_cast<std::size_t>(blocks_)) {
+    if (threads % block_ != 0)
+      throw SkipCase("GPU threads must be a multiple of " + std::to_string(kBlockThreads) + " (or fewer)");
+    check_cuda(cudaMalloc(&device_, 3 * elements * sizeof(double)), "cudaMalloc (arrays)");
+    check_cuda(cudaMalloc(&device_block_sums_, block_sums_.size() * sizeof(double)), "cudaMalloc (block sums)");
+  }
+  ~CudaStream() override {
+    cudaFree(device_);
+    cudaFree(device_block_sums_);
+  }
+
+  void initialize() override {
+    initialize_kernel<<<blocks_, block_>>>(a(), b(), c(), elements_);
+    finish("initialize");
+  }
+
+  double run_round(StreamKernel k) override {
+    switch (k) {
+      case StreamKernel::copy: copy_kernel<<<blocks_, block_>>>(a(), c(), elements_); break;
+      case StreamKernel::scale: scale_kernel<<<blocks_, block_>>>(b(), c(), kScalar, elements_); break;
+      case StreamKernel::add: add_kernel<<<blocks_, block_>>>(a(), b(), c(), elements_); break;
+      case StreamKernel::triad: triad_kernel<<<blocks_, block_>>>(a(), b(), c(), kScalar, elements_); break;
+      case StreamKernel::dot: dot_kernel<<<blocks_, block_>>>(a(), b(), device_block_sums_, elements_); break;
+    }
+    finish(std::string(name_of(k)).c_str());
+    if (k != StreamKernel::dot) return 0;
+    check_cuda(cudaMemcpy(block_sums_.data(), device_block_sums_, block_sums_.size() * sizeof(double),
+                          cudaMemcpyDeviceToHost),
+               "cudaMemcpy (block sums)");
+    double sum = 0;
+    for (double s : block_sums_) sum += s;
+    return sum;
+  }
+
+  // GPU threads are not tracked one by one: a launched grid runs every block, and a failed launch throws.
+  int participants() override { return kNotTracked; }
+
+  StreamArrays local_arrays() override {
+    check_cuda(cudaMemcpy(host_.data(), device_, host_.size() * sizeof(double), cudaMemcpyDeviceToHost),
+               "cudaMemcpy (arrays to host)");
+    return {host_.data(), host_.data() + elements_, host_.data() + 2 * elements_, elements_};
+  }
+  void local_arrays_written() override {
+    check_cuda(cudaMemcpy(device_, host_.data(), host_.size() * sizeof(double), cudaMemcpyHostToDevice),
+               "cudaMemcpy (arrays to device)");
+  }
+
+ private:
+  double* a() const { return device_; }
+  double* b() const { return device_ + elements_; }
+  double* c() const { return device_ + 2 * elements_; }
+  void finish(const char* what) {
+    check_cuda(cudaGetLastError(), what);
+    check_cuda(cudaDeviceSynchronize(), what);
+  }
+
+  std::uint64_t elements_;
+  int block_, blocks_;
+  std::vector<double> host_;
+  std::vector<double> block_sums_;
+  double* device_ = nullptr;
+  double* device_block_sums_ = nullptr;
+};
+
+// Empty when a device is usable, else why not.
+std::string device_problem() {
+  int devices = 0;
+  const cudaError_t rc = cudaGetDeviceCount(&devices);
+  if (rc != cudaSuccess) return std::string("no CUDA device (") + cudaGetErrorString(rc) + ")";
+  if (devices == 0) return "no CUDA device";
+  return {};
+}
+
+}  // namespace
+
+ModelInfo model_info() {
+  ModelInfo info;
+  info.stream.kernels = kAllStreamKernels;
+  info.stream.make = [](int threads, std::uint64_t elements) { return std::make_unique<CudaStream>(threads, elements); };
+  info.default_workers = {65536, 262144, 1048576};
+  info.max_workers = kMaxAnyWorkers;
+  info.cpu_workers = false;
+  // Without a device no case is registered: the reason goes into the context (parbench_skipped_reason).
+  info.unavailable = device_problem();
+  int runtime = 0;
+  cudaRuntimeGetVersion(&runtime);
+  info.context = {{"cuda_runtime", std::to_string(runtime)}};
+  if (info.unavailable.empty()) {
+    cudaDeviceProp props{};
+    cudaGetDeviceProperties(&props, 0);
+    std::size_t free = 0, total = 0;
+    cudaMemGetInfo(&free, &total);
+    info.stream.cache_bytes = static_cast<std::uint64_t>(props.l2CacheSize);
+    info.stream.cache_method = std::string("CUDA device 0 L2 (") + props.name + ")";
+    info.stream.device_memory_bytes = free;
+    info.context.emplace_back("cuda_device", props.name);
+  } else {
+    info.context.emplace_back("cuda_device", "none");
+  }
+  return info;
+}
+
+}  // namespace parbench::matrix

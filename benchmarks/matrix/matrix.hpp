@@ -1,0 +1,105 @@
+// The matrix workload: memory bandwidth (STREAM, BabelStream's five kernels) now; dense matrix multiply (GEMM,
+// variants `gemm` and `gemm_naive` with their own parameter n) joins later as a second part beside it. A model file
+// implements the part(s) it offers with its own idiom, calling the shared kernels (kernels.hpp); the driver
+// (driver.cpp) sizes, times, verifies and reports for every model alike.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "parbench/cli.hpp"
+
+namespace parbench::matrix {
+
+// ---- The STREAM part ------------------------------------------------------------------------------------------
+
+// BabelStream's kernels (its `mul` is called `scale` here, as the issue names it).
+enum class StreamKernel {
+  copy,   // c = a
+  scale,  // b = scalar * c
+  add,    // c = a + b
+  triad,  // a = b + scalar * c
+  dot,    // sum(a * b)
+};
+
+std::string_view name_of(StreamKernel k);
+
+// Bytes moved per element, counted the way BabelStream counts them: arrays read plus arrays written, 8 bytes each
+// (no write-allocate read of the destination is counted).
+constexpr double bytes_per_element(StreamKernel k) {
+  return k == StreamKernel::add || k == StreamKernel::triad ? 3 * sizeof(double) : 2 * sizeof(double);
+}
+
+inline const std::vector<StreamKernel> kAllStreamKernels = {StreamKernel::copy, StreamKernel::scale,
+                                                            StreamKernel::add, StreamKernel::triad,
+                                                            StreamKernel::dot};
+
+// Start values and scalar. a, b and the scalar are BabelStream's; c starts at 0.05 instead of its 0.0 so that
+// every kernel's result depends on every input it reads (with c = 0, scale would give 0 and triad would give b,
+// so a kernel that ignored c would pass), and differs from the value its output array starts with.
+inline constexpr double kStartA = 0.1, kStartB = 0.2, kStartC = 0.05, kScalar = 0.4;
+
+// Three arrays of doubles (a, b, c), or the part of them this process holds (MPI: this rank's; CUDA: a host copy).
+struct StreamArrays {
+  double* a = nullptr;
+  double* b = nullptr;
+  double* c = nullptr;
+  std::uint64_t elements = 0;  // per array, in this view
+};
+
+// What is timed is the same in every model: the workers exist and have first-touched their own parts of the
+// arrays before the first round; a round wakes them, each runs the kernel over its own contiguous part (the same
+// part it initialised), dot's partial sums are combined, and the round ends when every worker is done.
+class StreamModel {
+ public:
+  virtual ~StreamModel() = default;
+  // Untimed, once per case: every worker writes the start values into its own part (first touch, so pages land
+  // on the NUMA node of the worker that will use them).
+  virtual void initialize() = 0;
+  // Timed: one pass of kernel k over the arrays by all workers. Returns dot's combined sum (the same on every
+  // rank); 0 for the other kernels.
+  virtual double run_round(StreamKernel k) = 0;
+  // Untimed: how many workers took part in the last round (kNotTracked where the model cannot tell).
+  virtual int participants() = 0;
+  // Untimed: this process's part of the arrays, readable and writable by the driver (verification, poisoning).
+  virtual StreamArrays local_arrays() = 0;
+  // Untimed: the driver wrote into local_arrays(); a model whose arrays live elsewhere (GPU) copies them back.
+  virtual void local_arrays_written() {}
+  // Untimed: the global index of local_arrays()'s first element (MPI: the rank's offset; else 0).
+  virtual std::uint64_t local_offset() { return 0; }
+};
+
+struct StreamPart {
+  std::vector<StreamKernel> kernels;  // empty: the model offers no STREAM case
+  // Builds the model for one case: `elements` per array in total, split among `workers`. May throw SkipCase.
+  std::function<std::unique_ptr<StreamModel>(int workers, std::uint64_t elements)> make;
+  // The cache the arrays must outgrow, when it is not the host's last-level cache (a GPU's L2), and how it was
+  // found; 0: the host's, detected by the driver.
+  std::uint64_t cache_bytes = 0;
+  std::string cache_method;
+  // Memory the arrays live in besides the host's (a GPU's free memory); 0: host memory only. The host's
+  // MemAvailable is always checked (verification reads the arrays on the host).
+  std::uint64_t device_memory_bytes = 0;
+};
+
+// ---- The workload ---------------------------------------------------------------------------------------------
+
+// What a model offers. Each part has its own variants and parameters; the GEMM part (its variants, its
+// parameter n, its maker) is added beside `stream` when it is built, without changing the STREAM part.
+struct ModelInfo {
+  StreamPart stream;
+  std::vector<int> default_workers;  // empty: the main's default (1 and the core count)
+  int max_workers = kMaxCpuWorkers;
+  bool cpu_workers = true;           // workers are CPU threads or processes
+  std::string unavailable;           // non-empty: no case can run here, and why
+  std::vector<std::pair<std::string, std::string>> context;
+};
+
+// Defined by each model file.
+ModelInfo model_info();
+
+}  // namespace parbench::matrix
