@@ -96,6 +96,11 @@ def _counter(record, name):
 
 
 def _rate(record):
+    """(median, low, high) of items_per_second: a counter, or the record's own figures where it is the primary
+    metric (the harness keeps a primary metric in median/ci, not among the counters)."""
+    if (record.get("metric") or {}).get("name") == "items_per_second" and record.get("median") is not None:
+        low, high = record.get("ci") or (record["median"], record["median"])
+        return record["median"], low, high
     return _counter(record, "items_per_second")
 
 
@@ -109,7 +114,10 @@ def _coverage_text(coverages):
 
 
 def _counter_coverage(records, name):
-    return _coverage_text([r["counters"][name].get("ci_coverage") for r in records if name in r["counters"]])
+    """The coverage text of counter `name` (or of the record's primary metric, where that is `name`)."""
+    return _coverage_text([r["counters"][name].get("ci_coverage") if name in r["counters"] else r.get("ci_coverage")
+                           for r in records
+                           if name in r["counters"] or (r.get("metric") or {}).get("name") == name])
 
 
 def _left_out(doc, workload):
@@ -233,6 +241,16 @@ def by_model(doc, workload, run_dir):
     return _save(plt, fig, pathlib.Path(run_dir) / f"{workload}_by_model.png")
 
 
+def _identity_keys(records):
+    """The varying parameters that tell one construct from another: the named ones (impl:spin, wait:passive).
+    Numeric ones (a repetition count, a delay) are amounts of work that a model may choose differently for the same
+    construct; they name a row only where leaving them out would put two records of one model in one bar."""
+    keys = _varying(records)
+    named = [k for k in keys if not all(str(r["params"].get(k, "")).isdigit() for r in records)]
+    seen = {(r["variant"], _params(r, named), r["model"], r["workers"]) for r in records}
+    return named if len(seen) == len(records) else keys
+
+
 def overhead(doc, workload, run_dir):
     """One horizontal bar per construct and model, one panel per worker count; a symmetric log axis, linear within
     ±OVERHEAD_LINEAR_NS, so that overheads at or below 0 are drawn where they are, hatched."""
@@ -240,26 +258,36 @@ def overhead(doc, workload, run_dir):
     if not records:
         return None
     plt = _pyplot()
-    keys = _varying(records)
+    keys = _identity_keys(records)
     constructs = sorted({(r["variant"], _params(r, keys)) for r in records})
     models = sorted({r["model"] for r in records}, key=_model_rank)
     colours = {m: plt.get_cmap("tab10")(i % 10) for i, m in enumerate(models)}
     worker_counts = sorted({r["workers"] for r in records})
-    height = max(3.0, 0.28 * len(constructs) * max(1, len(models)) + 1.5)
+    # One row per (construct, model) that has a record at some worker count, grouped by construct: a construct
+    # only one model has (openmp's `single`) takes one row, not one per model.
+    rows, centres, starts = {}, [], []
+    for construct in constructs:
+        present = sorted({r["model"] for r in records if (r["variant"], _params(r, keys)) == construct},
+                         key=_model_rank)
+        first = len(rows)
+        starts.append(first)
+        for model in present:
+            rows[(*construct, model)] = len(rows)
+        centres.append((first + len(rows) - 1) / 2)
+    height = max(3.0, 0.22 * len(rows) + 2.0)
     fig, axes = _grid(plt, len(worker_counts), width=6.5, height=height, columns=min(3, len(worker_counts)))
     unit = records[0]["metric"]["unit"] or "ns"
-    band = 0.8 / len(models)
     below = 0
     for ax, p in zip(axes, worker_counts):
         mine = {(r["variant"], _params(r, keys), r["model"]): r for r in records if r["workers"] == p}
-        for m_index, model in enumerate(models):
+        for model in models:
             ys, values, errors, hatches = [], [], [[], []], []
-            for c_index, construct in enumerate(constructs):
-                r = mine.get((*construct, model))
+            for key, row in rows.items():
+                r = mine.get(key) if key[2] == model else None
                 if r is None:
                     continue
                 low, high = r.get("ci") or (r["median"], r["median"])
-                ys.append(c_index + (m_index - (len(models) - 1) / 2) * band)
+                ys.append(row)
                 values.append(r["median"])
                 errors[0].append(max(0.0, r["median"] - low))
                 errors[1].append(max(0.0, high - r["median"]))
@@ -267,18 +295,20 @@ def overhead(doc, workload, run_dir):
                 below += r["median"] <= 0
             if not ys:
                 continue
-            bars = ax.barh(ys, values, height=band, xerr=errors, capsize=2, color=colours[model], label=model,
+            bars = ax.barh(ys, values, height=0.8, xerr=errors, capsize=2, color=colours[model], label=model,
                            edgecolor="black", linewidth=0.4)
             for bar, hatch, value in zip(bars, hatches, values):
                 bar.set_hatch(hatch)
                 if value <= 0:  # a zero-width bar is invisible: say where it is
                     ax.annotate("≤0", (0, bar.get_y() + bar.get_height() / 2), xytext=(3, 0),
                                 textcoords="offset points", va="center", fontsize="x-small")
+        for start in starts[1:]:  # a thin line between constructs
+            ax.axhline(start - 0.5, color="gray", linewidth=0.3)
         ax.set_xscale("symlog", linthresh=OVERHEAD_LINEAR_NS)
         ax.axvline(0, color="black", linewidth=0.6)
-        ax.set_yticks(range(len(constructs)))
+        ax.set_yticks(centres)
         ax.set_yticklabels([f"{v} {params}".strip() for v, params in constructs], fontsize="small")
-        ax.invert_yaxis()
+        ax.set_ylim(len(rows) - 0.5, -0.5)
         ax.set_xlabel(f"overhead per construct ({unit}, symmetric log: linear within ±{OVERHEAD_LINEAR_NS:g} {unit})")
         ax.set_title(f"{p} worker{'s' if p != 1 else ''}", fontsize="medium")
         ax.grid(True, axis="x", which="both", alpha=0.3)
