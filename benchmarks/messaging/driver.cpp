@@ -46,7 +46,7 @@ Check check_round(const RoundResult& r, const Job& job) {
 void run_case(benchmark::State& state, const CaseContext& ctx, const ModelInfo& info, const std::string& transport,
               const Shape& shape) {
   if (ctx.workers != 2) {
-    skip_case(state, "ping-pong runs between exactly 2 workers");
+    skip_case(state, "ping-pong runs between exactly 2 workers (MPI: exactly 2 ranks, mpiexec -np 2)");
     return;
   }
   const std::unique_ptr<Model> model = make_model(state, [&] { return info.make(transport, ctx.workers, shape); });
