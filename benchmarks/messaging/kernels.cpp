@@ -21,7 +21,10 @@ constexpr std::uint64_t body_word(std::uint64_t i) { return i * 0x9E3779B97F4A7C
 
 }  // namespace
 
-std::uint64_t checksum(const std::byte* data, std::size_t bytes) {
+// Scalar, one word a step (about 8 bytes a cycle, near what one core reads from memory anyway): vectorised, GCC
+// added a short-message path that jumps back into the loop's epilogue, which tests/check_kernel_placement.py
+// cannot tell from a second, misplaced loop.
+[[gnu::optimize("no-tree-vectorize")]] std::uint64_t checksum(const std::byte* data, std::size_t bytes) {
   std::uint64_t sum = 0;
   const std::size_t words = bytes / kWordBytes;
   for (std::size_t i = 0; i < words; ++i) {
