@@ -28,10 +28,12 @@ struct alignas(kDestructiveRange) Counter {
   std::atomic<std::uint32_t> sleepers{0};  // Futex: sides asleep on `value`
 };
 
-// Spins (with a pause) until the counter moves.
+// Spins until the counter moves: never sleeps in the kernel. After 128 pause-hinted looks it yields the CPU at
+// every look (locks::SpinWait): with both sides and other processes on few cores, a side spinning through its
+// whole time slice while its peer waits for a CPU turned each 8-byte round trip into a scheduler tick.
 struct Spin {
   void wait(Counter& c, std::uint32_t seen) {
-    while (c.value.load(std::memory_order_acquire) == seen) locks::cpu_relax();
+    for (locks::SpinWait spin; c.value.load(std::memory_order_acquire) == seen;) spin.once();
   }
   void publish(Counter& c, std::uint32_t v) { c.value.store(v, std::memory_order_release); }
 };
