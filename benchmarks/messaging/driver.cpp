@@ -33,8 +33,12 @@ std::string describe(const char* side, const Tally& t) {
          std::to_string(t.first_bad_length) + " bytes)";
 }
 
-Check check_round(const RoundResult& r, const Job& job) {
+Check check_round(const RoundResult& r, const Job& job, bool one_way) {
   const bool latency = job.shape.mode == Mode::latency;
+  if (one_way) {
+    if (r.receiver.bad != 0) return describe("the receiver", r.receiver);
+    return expect_equal("messages received", latency ? 2 * job.messages : job.messages, r.receiver.received);
+  }
   if (r.sender.peer_gone || r.receiver.peer_gone) return std::string("the transport ended mid-round (peer gone)");
   if (r.receiver.bad != 0) return describe("worker 1", r.receiver);
   if (r.sender.bad != 0) return describe(latency ? "worker 0 (pongs)" : "worker 0 (acks)", r.sender);
@@ -66,7 +70,7 @@ void run_case(benchmark::State& state, const CaseContext& ctx, const ModelInfo& 
   };
   rounds.run = [&] { model->run_round(job); };
   rounds.participants = [&] { return model->participants(); };
-  rounds.verify = [&] { return check_round(model->result(), job); };
+  rounds.verify = [&] { return check_round(model->result(), job, info.one_way); };
   const RoundTotals totals = run_rounds(state, rounds);
   report_throughput(state, totals, trips);
   if (!totals.ok || totals.rounds == 0 || totals.seconds <= 0) return;

@@ -9,6 +9,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <algorithm>
 #include <cstdlib>
 #include <memory>
 
@@ -65,6 +66,13 @@ class Buffer {
   std::size_t bytes_;
   std::unique_ptr<std::byte[], Free> data_;
 };
+
+// Slots in a transport's queue (the rings, the TBB queue, CUDA's device slots): the window (no more useful in flight), at least 2, and at most what fits in 64 MiB.
+inline std::uint32_t ring_depth(std::size_t bytes, std::uint64_t window) {
+  constexpr std::size_t kRingBudget = 64u << 20;
+  const std::uint64_t fit = std::max<std::uint64_t>(2, kRingBudget / bytes);
+  return static_cast<std::uint32_t>(std::clamp<std::uint64_t>(window, 2, fit));
+}
 
 // Records a received message in `tally`: bad when its length is not the pattern's or its checksum is not that of
 // the pattern stamped with `message`.

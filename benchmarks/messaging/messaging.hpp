@@ -67,6 +67,9 @@ struct ModelInfo {
   std::vector<std::string> transports;  // the variants this model offers
   std::vector<std::pair<std::string, std::string>> context;
   std::string unavailable;
+  // Worker 0 only sends and worker 1 only receives, every one-way trip a message (CUDA copies: a copy's end is
+  // known by synchronising, not by a reply): no pongs or acks to count. Latency mode then times single messages.
+  bool one_way = false;
   // Builds the model for one case (its partner made once, outside the timer); may throw parbench::SkipCase.
   std::function<std::unique_ptr<Model>(const std::string& transport, int workers, const Shape&)> make;
 };

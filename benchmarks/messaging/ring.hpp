@@ -17,6 +17,7 @@
 #include <mutex>
 #include <new>
 
+#include "messaging/kernels.hpp"
 #include "parbench/locks/relax.hpp"
 #include "parbench/padded.hpp"
 
@@ -121,13 +122,6 @@ class SlotRing {
   std::size_t slot_bytes_;
   Waiting waiting_;
 };
-
-// Slots in a ring: the window (no more useful in flight), at least 2, and at most what fits in 64 MiB.
-inline std::uint32_t ring_depth(std::size_t bytes, std::uint64_t window) {
-  constexpr std::size_t kRingBudget = 64u << 20;
-  const std::uint64_t fit = std::max<std::uint64_t>(2, kRingBudget / bytes);
-  return static_cast<std::uint32_t>(std::clamp<std::uint64_t>(window, 2, fit));
-}
 
 // The two rings of a ping-pong pair (worker 0 to 1, and 1 to 0) in one block of memory the caller owns, and each
 // worker's endpoint on them.

@@ -51,8 +51,9 @@ TEST(MessagingPattern, CheckCatchesEveryFault) {
       EXPECT_TRUE(bad_after([&](auto& c, std::size_t&) { c[at] ^= std::byte{1}; })) << bytes << " bit at " << at;
     EXPECT_TRUE(bad_after([](auto&, std::size_t& n) { --n; })) << bytes << " short";
     EXPECT_TRUE(bad_after([](auto&, std::size_t& n) { n = 0; })) << bytes << " empty";
-    if (bytes >= 24)
+    if (bytes >= 24) {
       EXPECT_TRUE(bad_after([](auto& c, std::size_t&) { std::swap_ranges(&c[8], &c[16], &c[16]); })) << bytes << " swap";
+    }
     Tally stale;
     check_message(stale, p, copy.data(), bytes, 6);  // the right bytes under the wrong number
     EXPECT_EQ(stale.bad, 1u);
