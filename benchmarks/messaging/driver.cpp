@@ -16,14 +16,20 @@ constexpr std::uint64_t kMaxWindow = 1024;
 constexpr std::uint64_t kRoundBytes = 32ull << 20;  // a default round moves about this much one way...
 constexpr std::uint64_t kMinMessages = 64;          // ...in at least this many messages...
 constexpr std::uint64_t kMaxMessages = 8192;        // ...and at most this many (8 B: ~10 ms over a pipe)
+// Verify-only rounds: at most 64 messages and about 1 MiB each way, at least 4 (bandwidth: one whole window), so
+// the smoke tests of all sizes stay well inside their time limit on a busy machine.
 constexpr std::uint64_t kVerifyMessages = 64;
+constexpr std::uint64_t kVerifyBytes = 1ull << 20;
+constexpr std::uint64_t kVerifyMinMessages = 4;
 
 std::uint64_t round_up(std::uint64_t n, std::uint64_t multiple) { return (n + multiple - 1) / multiple * multiple; }
 
 // Messages per round: latency round trips, or bandwidth messages in whole windows.
 std::uint64_t messages_of(const CaseContext& ctx, const Shape& shape) {
   const std::uint64_t by_bytes = std::clamp<std::uint64_t>(kRoundBytes / shape.bytes, kMinMessages, kMaxMessages);
-  const std::uint64_t n = ctx.round_size(by_bytes, kVerifyMessages);
+  const std::uint64_t verify_cap =
+      std::clamp<std::uint64_t>(kVerifyBytes / shape.bytes, kVerifyMinMessages, kVerifyMessages);
+  const std::uint64_t n = ctx.round_size(by_bytes, verify_cap);
   return shape.mode == Mode::bandwidth ? round_up(n, shape.window) : n;
 }
 
