@@ -31,11 +31,11 @@ if(TARGET messaging_threads)
   # options change them; other worker counts than 2 are skipped with the reason.
   add_test(NAME messaging_names_carry_the_shape
            COMMAND sh -c [=[
-             "$0" --benchmark_list_tests | grep -q '^spsc_ring/mode:latency/bytes:8/size:8192/workers:2/' &&
+             "$0" --benchmark_list_tests | grep -q '^spsc_ring/mode:latency/bytes:8/size:2048/workers:2/' &&
              "$0" --benchmark_list_tests | grep -q '^condvar_queue/mode:bandwidth/bytes:1048576/window:64/size:64/workers:2/' &&
-             "$0" --benchmark_list_tests | grep -q '^condvar_queue/mode:latency/bytes:4194304/size:64/workers:2/' &&
-             test "$("$0" --benchmark_list_tests | wc -l)" -eq 44 &&
-             "$0" --parbench_window=16 --parbench_bytes=4096 --benchmark_list_tests | grep -q '^spsc_ring/mode:bandwidth/bytes:4096/window:16/size:8192/workers:2/' &&
+             "$0" --parbench_bytes=4194304 --benchmark_list_tests | grep -q '^condvar_queue/mode:latency/bytes:4194304/size:8/workers:2/' &&
+             test "$("$0" --benchmark_list_tests | wc -l)" -eq 12 &&
+             "$0" --parbench_window=16 --parbench_bytes=4096 --benchmark_list_tests | grep -q '^spsc_ring/mode:bandwidth/bytes:4096/window:16/size:1024/workers:2/' &&
              "$0" --parbench_window=100 --parbench_bytes=1048576 --benchmark_list_tests | grep -q '^spsc_ring/mode:bandwidth/bytes:1048576/window:100/size:100/workers:2/' &&
              "$0" --parbench_size=1000 --parbench_transports=spsc_ring --parbench_bytes=8 --benchmark_list_tests | grep -q '^spsc_ring/mode:bandwidth/bytes:8/window:64/size:1024/workers:2/' &&
              "$0" --parbench_verify_only --parbench_workers=3 --parbench_bytes=8 --parbench_transports=spsc_ring 2>&1 |

@@ -13,12 +13,15 @@ namespace {
 
 constexpr std::uint64_t kMaxBytes = 64ull << 20;   // --parbench_bytes upper bound (two rings of this per case)
 constexpr std::uint64_t kMaxWindow = 1024;
-constexpr std::uint64_t kRoundBytes = 32ull << 20;  // a default round moves about this much one way...
-constexpr std::uint64_t kMinMessages = 64;          // ...in at least this many messages...
-constexpr std::uint64_t kMaxMessages = 8192;        // ...and at most this many (8 B: ~10 ms over a pipe)
+constexpr std::uint64_t kRoundBytes = 4ull << 20;  // a default round moves about this much one way...
+constexpr std::uint64_t kMinMessages = 8;           // ...in at least this many messages (bandwidth: one window)...
+constexpr std::uint64_t kMaxMessages = 2048;        // ...and at most this many (8 B: ~10 ms over a pipe)
 // Verify-only rounds: at most 64 messages and about 1 MiB each way, at least 4 (bandwidth: one whole window), so
 // the smoke tests of all sizes stay well inside their time limit on a busy machine.
 constexpr std::uint64_t kVerifyMessages = 64;
+// The quick set: the harness passes no workload option, and the 11 sizes of the full sweep (8 B, then 16 B
+// to 4 MiB in powers of 4, by --parbench_bytes) made `./run_all.sh --profile quick` several minutes longer.
+constexpr const char* kDefaultBytes = "8,4096,1048576";
 constexpr std::uint64_t kVerifyBytes = 1ull << 20;
 constexpr std::uint64_t kVerifyMinMessages = 4;
 
@@ -107,8 +110,9 @@ void parbench_register(parbench::Registry& registry) {
       info->transports);
   const auto sizes = parse_integer_list(
       "bytes",
-      registry.option("bytes", "8,16,64,256,1024,4096,16384,65536,262144,1048576,4194304",
-                      "message sizes in bytes, multiples of 8 from 8 to 64 MiB (default 8 B, then 16 B..4 MiB in powers of 4)"),
+      registry.option("bytes", kDefaultBytes,
+                      "message sizes in bytes, multiples of 8 from 8 to 64 MiB (default 8 B, 4 KiB, 1 MiB; the full "
+                      "sweep: 8,16,64,256,1024,4096,16384,65536,262144,1048576,4194304)"),
       8, kMaxBytes);
   for (std::uint64_t b : sizes)
     if (b % kWordBytes != 0)
