@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Checks that the workloads' kernels (counters, locks, sync, classics, matrix) sit where the placement flags put them, in built
+"""Checks that the workloads' kernels (counters, locks, sync, classics, matrix, messaging) sit where the placement flags put them, in built
 executables: every kernel function starts on a 64-byte boundary, and each of its loops starts on one or fits inside one 64-byte block (a
 loop straddling a boundary can run at two cycles per iteration instead of one, which once made the 1-worker
 figure of the same loop differ 2x between models).
@@ -12,7 +12,7 @@ import sys
 BLOCK = 64
 FUNCTION = re.compile(r"^([0-9a-f]+) <(?:void )?(parbench::(?:counters::count_(?:racy|atomic|owned|locked)|"
                       r"locks::(?:acquire_loop|read_mix_loop|latency_loop|work_loop)|sync::(?:delay|reference_loop)|"
-                      r"classics::(?:produce_loop|consume_loop|dine_loop|transfer_loop)|"
+                      r"classics::(?:produce_loop|consume_loop|dine_loop|transfer_loop)|messaging::checksum|"
                       r"matrix::stream_(?:copy|scale|add|triad|dot|initialize))\b.*)>:$")
 # The locks acquisition loop holds the lock algorithms' own code (spin, retry, queue hand-over, futex wake)
 # inlined; its backward branches include jumps back from slow paths that are no loop header GCC aligns, and every
