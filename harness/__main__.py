@@ -165,6 +165,11 @@ def _verb(args, argv):
         try:
             for path in plot.scaling_figures(doc, run_dir):
                 print(path)
+            paths, notes = plot.limit_figures(doc, run_dir)
+            for path in paths:
+                print(path)
+            for note in notes:
+                print(f"harness plot: figure left out: {note}", file=sys.stderr)
         except ImportError as e:
             print(f"harness plot: matplotlib is not importable by {sys.executable} ({e})", file=sys.stderr)
             return EXIT_USAGE

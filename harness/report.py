@@ -132,7 +132,7 @@ def conclusions(doc):
 # ----- the page -----
 def _table(records):
     head = ("workload", "variant", "model", "workers", "metric", "median", "interval (coverage)", "CV",
-            "speedup [95% bootstrap]", "efficiency", "vs best 1-worker [95%]", "status", "message")
+            "speedup [95% bootstrap]", "efficiency", "vs best 1-worker [95%]", "against limits", "status", "message")
     rows = []
     for r in ordered(records):
         d = r["derived"]
@@ -142,11 +142,23 @@ def _table(records):
                  f"{r['cv'] * 100:.1f}%" if r.get("cv") is not None else "-",
                  fmt_speedup(d.get("speedup"), d.get("speedup_ci")), _fmt(d.get("efficiency")),
                  fmt_speedup(d.get("speedup_vs_best_serial"), d.get("speedup_vs_best_serial_ci")),
-                 r["status"] if r["status"] == "ok" else status_text(r, 40), r["message"])
+                 _limits_text(d), r["status"] if r["status"] == "ok" else status_text(r, 40), r["message"])
         cls = r["status"] + (" noisy" if r.get("noisy") else "")
         rows.append(f'<tr class="{cls}">' + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
     return ("<table><thead><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead><tbody>" +
             "\n".join(rows) + "</tbody></table>")
+
+
+def _limits_text(derived):
+    """'71% of openblas; 55% of peak' from the derived percent_of_* fields (derive.limits); '-' when none."""
+    parts = []
+    for key, value in derived.items():
+        if key.startswith("percent_of_") and not key.endswith("_reason"):
+            what = key[len("percent_of_"):].replace("_", " ")
+            parts.append(f"{value:.0f}% of {what}" if value is not None else
+                         f"no % of {what}" + (f" ({derived.get(key + '_reason')})" if derived.get(key + "_reason")
+                                              else ""))
+    return "; ".join(parts) or "-"
 
 
 def _value(key, value):
@@ -169,8 +181,8 @@ def _facts(title, mapping):
     return f"<h2>{title}</h2><table class=facts>{items}</table>"
 
 
-def render(doc, figures):
-    """The page as text; figures are embedded from their files."""
+def render(doc, figures, notes=()):
+    """The page as text; figures are embedded from their files; `notes` say which figures could not be drawn."""
     images = []
     for path in figures:
         path = pathlib.Path(path)
@@ -208,6 +220,7 @@ Data: <a href="results.json">results.json</a> (schema {html.escape(doc['schema']
 <p>Every number below passed its benchmark's own verification; failed, skipped and timed-out cases carry their
 message instead of a number. {html.escape('; '.join(legend))}. Efficiency is speedup / workers.</p>
 {''.join(images)}
+{''.join(f'<p class=note>Figure left out: {html.escape(n)}</p>' for n in notes)}
 <h2>Records</h2>
 {_table(doc['records'])}
 {_facts('Host', host)}
@@ -218,21 +231,22 @@ message instead of a number. {html.escape('; '.join(legend))}. Efficiency is spe
 """
 
 
-def write(doc, run_dir, figures):
+def write(doc, run_dir, figures, notes=()):
     """report.html, replaced only once complete (mode 0644 less the umask)."""
     path = pathlib.Path(run_dir) / "report.html"
-    page = render(doc, figures)
+    page = render(doc, figures, notes)
     with written_whole(path, "w") as f:
         f.write(page)
     return path
 
 
-def build(doc, run_dir):
+def build(doc, run_dir, references=None):
     """Figures, then the page: (path, None), or (None, problem) with nothing written when matplotlib is not
     importable (a report without its figures would replace a good one)."""
     from . import plot
     try:
         figures = plot.scaling_figures(doc, run_dir)
+        more, notes = plot.limit_figures(doc, run_dir, references)
     except ImportError as e:
         return None, f"matplotlib is not importable by {sys.executable} ({e}); nothing written"
-    return write(doc, run_dir, figures), None
+    return write(doc, run_dir, figures + more, notes), None
