@@ -291,11 +291,13 @@ def _roofline(doc, run_dir, workload, flops, bandwidth, plt, derive):
     roof = max(roof_records, key=lambda r: r["median"])
     bw = roof["median"]
     points = []  # (label, intensity, GFLOP/s)
-    for variant in sorted({r["variant"] for r in flops if r["variant"] in INTENSITY}):
-        records = [r for r in flops if r["variant"] == variant and "n" in r["params"]]
+    # One point per model and variant: its case at the largest size, then the most workers.
+    for model, variant in sorted({(r["model"], r["variant"]) for r in flops if r["variant"] in INTENSITY},
+                                 key=lambda k: (k[1], _model_key(k[0]))):
+        records = [r for r in flops if (r["model"], r["variant"]) == (model, variant) and "n" in r["params"]]
         if records:
             best = max(records, key=lambda r: (int(r["params"]["n"]), r["workers"], r["median"]))
-            points.append((f"{best['model']} {variant} (n={best['params']['n']}, {best['workers']} workers)",
+            points.append((f"{model} {variant} (n={best['params']['n']}, {best['workers']} workers)",
                            INTENSITY[variant](best["params"]), best["median"]))
     for variant in sorted({r["variant"] for r in bandwidth if r["variant"] in INTENSITY}):
         best = max((r for r in bandwidth if r["variant"] == variant), key=lambda r: r["median"])
