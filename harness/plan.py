@@ -603,7 +603,8 @@ def describe(plan):
             continue
         seen.add(key)
         w = inv["workers"] if inv["workers"] is not None else "default"
-        lines.append(f"  {inv['executable']} workers={w}: {', '.join(inv['cases'])}")
+        options = " ".join(inv.get("options") or [])
+        lines.append(f"  {inv['executable']} workers={w}{' ' + options if options else ''}: {', '.join(inv['cases'])}")
     for inv in invs:
         if inv.get("pass") is None and not plan.resume:
             w = inv["workers"] if inv["workers"] is not None else "default"

@@ -231,3 +231,14 @@ def test_an_option_with_a_bad_value_fails_the_listing_instead_of_being_dropped(p
                            rule, 1, {"profile": "quick", "timeout": 30, "bind": "cores"}, tmp_path)
     assert group["record"]["status"] == "failed" and "listing its cases failed" in group["record"]["message"]
     assert "bad --parbench_n" in group["record"]["message"]
+
+
+def test_list_shows_the_options_each_executable_gets(python, fake_build, tmp_path):
+    build = fake_build("matrix_threads", "good_processes")
+    result = harness(python, "run", "--build-dir", build, "--out", tmp_path / "out", "--profile", "quick",
+                     "--workers", "1", "--list")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert any(line.startswith("  matrix_threads workers=1 --parbench_n=256,512: gemm/n:256/workers:1")
+               for line in lines), result.stdout
+    assert any(line.startswith("  good_processes workers=1: alpha/workers:1") for line in lines), result.stdout
