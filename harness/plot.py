@@ -114,7 +114,7 @@ INTENSITY = {
     "gemm_naive": lambda params: int(params["n"]) / 12.0,
     "triad": lambda params: 2.0 / 24.0,
 }
-# The variant whose best bandwidth is the roofline's memory roof, and the parameter that is a FLOP-rate case's size.
+# The variant whose best bandwidth (over models and workers) is the roofline's memory roof.
 ROOF_BANDWIDTH_VARIANT = "triad"
 
 
@@ -286,7 +286,8 @@ def _roofline(doc, run_dir, workload, flops, bandwidth, plt, derive):
     peak = everything or one
     roof_records = [r for r in bandwidth if r["variant"] == ROOF_BANDWIDTH_VARIANT]
     if not peak or not roof_records:
-        missing = "a measured FP64 peak" if not peak else f"an ok {ROOF_BANDWIDTH_VARIANT} bandwidth record"
+        missing = "measured FP64 peak in any executable's context" if not peak else \
+            f"ok {ROOF_BANDWIDTH_VARIANT} bandwidth record"
         return None, f"{workload}: no roofline: the run has no {missing}"
     roof = max(roof_records, key=lambda r: r["median"])
     bw = roof["median"]
