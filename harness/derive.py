@@ -1,6 +1,7 @@
 """Figures derived from records: speedup with its bootstrap interval, efficiency, Karp-Flatt serial fraction, and
 the `noisy` flag. `apply` runs on every save of results.json."""
 import functools
+import math
 
 from . import metrics
 
@@ -71,13 +72,106 @@ def is_noisy(record):
     return bool(ci) and (ci[1] - ci[0]) / 2 > NOISY_HALF_WIDTH * abs(record["median"])
 
 
-def apply(records):
+def reference_models(build_manifest=None):
+    """The reference models: metrics.REFERENCE_MODELS and any model the build manifest declares with
+    "reference": true (read defensively: anything but true is false)."""
+    declared = (build_manifest or {}).get("models") if isinstance(build_manifest, dict) else None
+    extra = [m for m, p in declared.items() if isinstance(p, dict) and p.get("reference") is True] \
+        if isinstance(declared, dict) else []
+    return tuple(dict.fromkeys(list(metrics.REFERENCE_MODELS) + sorted(extra)))
+
+
+def _positive(text):
+    """A context value (a string) as a positive finite float, or None."""
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) and value > 0 else None
+
+
+def machine_peak(software):
+    """(per-core, all-core) measured FP64 peak in GFLOP/s: the highest figures any executable of the run put in
+    its context (they all measure the same host; the highest is the most it was shown to do); None where none."""
+    contexts = ((software or {}).get("models") or {}).values() if isinstance(software, dict) else ()
+    found = {}
+    for ctx in contexts:
+        if isinstance(ctx, dict):
+            for key in (metrics.PEAK_1CORE, metrics.PEAK_ALL):
+                value = _positive(ctx.get(key))
+                if value is not None:
+                    found[key] = max(found.get(key, 0.0), value)
+    return found.get(metrics.PEAK_1CORE), found.get(metrics.PEAK_ALL)
+
+
+def peak_for(workers, software):
+    """(GFLOP/s, reason when None) the machine can do with `workers` workers: the measured per-core peak ×
+    workers, capped by the measured all-core peak (more workers than cores add no FMA units)."""
+    one, everything = machine_peak(software)
+    if one is None:
+        return None, f"no measured per-core FP64 peak ({metrics.PEAK_1CORE}) in any executable's context"
+    peak = one * workers
+    return (min(peak, everything) if everything is not None else peak), None
+
+
+def _percent(value, base):
+    return 100.0 * value / base if value is not None and base else None
+
+
+def limits(records, software=None, references=None):
+    """Per record (keyed by id(record)), the fields that set a record against the machine's limits and the reference models:
+    - FLOP_RATE records: `percent_of_<reference>` against the reference model's ok record of the same workload,
+      metric, parameters and workers (its record of the same variant, or its only variant there), with
+      `percent_of_<reference>_reason` when there is none; `percent_of_peak` against peak_for(workers), with
+      `peak_gflops` (the figure used) or `percent_of_peak_reason`.
+    - BANDWIDTH records: `percent_of_best_bandwidth` against the best median of the same workload, variant and
+      parameters over every model and worker count of the run, with `best_bandwidth` (the figure used).
+    Records of other metrics, and records that are not ok, get none of these."""
+    references = tuple(references if references is not None else metrics.REFERENCE_MODELS)
+    ok = [r for r in records if r["status"] == "ok" and r["workers"] and r.get("median")]
+    params = lambda r: tuple(sorted(r["params"].items()))
+    by_reference = {}   # (reference, workload, metric, params, workers) -> {variant: record}
+    best_bandwidth = {}
+    for r in ok:
+        name = r["metric"]["name"]
+        if r["model"] in references:
+            by_reference.setdefault((r["model"], r["workload"], name, params(r), r["workers"]), {})[r["variant"]] = r
+        if name == metrics.BANDWIDTH:
+            key = (r["workload"], r["variant"], params(r))
+            best_bandwidth[key] = max(best_bandwidth.get(key, 0.0), r["median"])
+    found = {}
+    for r in ok:
+        name, fields = r["metric"]["name"], {}
+        if name == metrics.FLOP_RATE:
+            for ref in references:
+                field = f"percent_of_{ref}"
+                candidates = by_reference.get((ref, r["workload"], name, params(r), r["workers"]), {})
+                base = candidates.get(r["variant"]) or \
+                    (next(iter(candidates.values())) if len(candidates) == 1 else None)
+                fields[field] = _percent(r["median"], base and base["median"])
+                fields[f"{field}_reason"] = None if base else (
+                    f"the {ref} model has no ok record with these parameters at {r['workers']} workers"
+                    if not candidates else f"the {ref} model has several variants here and none is {r['variant']}")
+            peak, why = peak_for(r["workers"], software)
+            fields.update({"percent_of_peak": _percent(r["median"], peak), "peak_gflops": peak,
+                           "percent_of_peak_reason": why})
+        elif name == metrics.BANDWIDTH:
+            best = best_bandwidth.get((r["workload"], r["variant"], params(r)))
+            fields.update({"percent_of_best_bandwidth": _percent(r["median"], best), "best_bandwidth": best})
+        if fields:
+            found[id(r)] = fields
+    return found
+
+
+def apply(records, software=None, references=None):
     """Fills record['derived'] and record['noisy'] for every record: speedups within its model against 1 worker,
     and against the best 1-worker median of any model for the same workload, variant and parameters, each with a
-    bootstrap interval over both records' samples."""
+    bootstrap interval over both records' samples; plus the fields of `limits` (software: results.json's
+    software section, whose per-model contexts hold the measured peak; references: reference_models())."""
     def key(r):
         return (r["workload"], r["variant"], tuple(sorted(r["params"].items())))
 
+    against_limits = limits(records, software, references)
     serial = {}       # (key, model) -> the 1-worker record
     best_serial = {}  # key -> the best 1-worker record over models
     for r in records:
@@ -107,5 +201,6 @@ def apply(records):
             vs_best = _speedup(best and best["median"], r["median"], direction)
             derived["speedup_vs_best_serial"] = vs_best
             derived["speedup_vs_best_serial_ci"] = speedup_ci(best, r) if vs_best is not None else None
+        derived.update(against_limits.get(id(r), {}))
         r["derived"] = derived
         r["noisy"] = is_noisy(r)

@@ -6,6 +6,7 @@ KNOWN = {
     "overhead_ns": ("ns", "lower"),
     "bytes_per_second": ("B/s", "higher"),
     "gflops": ("GFLOP/s", "higher"),
+    "gb_per_s": ("GB/s", "higher"),  # decimal: 10^9 bytes per second
     "steps_per_second": ("1/s", "higher"),
     "fairness": ("Jain index", "higher"),
     "min_share": ("fraction", "higher"),
@@ -39,3 +40,19 @@ def describe(name, time_unit="ns"):
     if name in ("real_time", "cpu_time"):
         return time_unit, "lower"
     return KNOWN.get(name, ("", "none"))
+
+# Metrics that derive.py relates to the machine's limits: a floating-point rate is set against the measured FP64
+# peak and against the reference models; a memory bandwidth against the best bandwidth of the run.
+FLOP_RATE = "gflops"
+BANDWIDTH = "gb_per_s"
+
+# Models that are a reference rather than a parallel programming model: a library a user would call instead of
+# writing the kernel (OpenBLAS dgemm). Records of FLOP_RATE get `percent_of_<model>` against each. A build manifest
+# may also declare a model "reference": true (cmake: parbench_declare_model(... REFERENCE)); see derive.py.
+REFERENCE_MODELS = ("openblas",)
+
+# Context keys (benchmark JSON context, kept per model in results.json software.models) with the machine's FP64
+# peak in GFLOP/s as the executables measured it (independent FMA chains) and computed it (nominal).
+PEAK_1CORE = "peak_gflops_fp64_measured_1core"
+PEAK_ALL = "peak_gflops_fp64_measured_all"
+PEAK_NOMINAL_1CORE = "peak_gflops_fp64_nominal_1core"

@@ -26,8 +26,10 @@ from .records import make_record
 PROFILES = {
     # repetitions: samples per case = passes over every executable; min_time: Google Benchmark's minimum seconds
     # per sample; warmup: seconds of warm-up before each case in each pass; timeout: seconds per invocation.
+    # options: workload options `--parbench_<name>=<value>` offered to every executable; each goes only to those that
+    # declare it (see offered_options). The quick profile's matrix sizes: n 256 and 512.
     "quick": {"repetitions": 3, "min_time": 0.05, "warmup": 0.02, "timeout": 300, "sweep": "ends",
-              "oversubscribe": False},
+              "oversubscribe": False, "options": {"n": "256,512"}},
     "default": {"repetitions": 5, "min_time": 0.2, "warmup": 0.1, "timeout": 900, "sweep": "powers",
                 "oversubscribe": False},
     "full": {"repetitions": 10, "min_time": 0.5, "warmup": 0.2, "timeout": 1800, "sweep": "powers",
@@ -484,10 +486,18 @@ def _list_one(plan, bench, rule, workers, config, scratch, sweep=None, value=Non
         inv["sweep"] = {sweep["param"]: value}
         env = policy.apply_sweep(env, sweep, value)
     out, err = scratch / "list.out", scratch / "list.err"
-    command = policy.command(bench, rule, plan.settings, workers, plan.cpus, ["--benchmark_list_tests=true"])
-    outcome = launch.run(command, env, out, err, min(config["timeout"], LIST_TIMEOUT))
-    stderr_tail = launch.tail(err)
-    group = {"inv": inv, "all_cases": [], "cases": [], "record": None, "listing": command}
+    options = offered_options(config["profile"])
+    while True:  # at most one listing more than there are options: each refusal drops the option it names
+        command = policy.command(bench, rule, plan.settings, workers, plan.cpus,
+                                 options + ["--benchmark_list_tests=true"])
+        outcome = launch.run(command, env, out, err, min(config["timeout"], LIST_TIMEOUT))
+        stderr_tail = launch.tail(err)
+        refused = None if outcome.timed_out or outcome.returncode in (0, None) else \
+            refused_option(options, stderr_tail)
+        if refused is None:
+            break
+        options.remove(refused)
+    group = {"inv": inv, "all_cases": [], "cases": [], "record": None, "listing": command, "options": options}
     if outcome.timed_out or outcome.returncode != 0:
         status, why = records.invocation_status(outcome, min(config["timeout"], LIST_TIMEOUT), None)
         status, why = status or "failed", why or f"exit code {outcome.returncode}"
@@ -521,6 +531,20 @@ def _list_one(plan, bench, rule, workers, config, scratch, sweep=None, value=Non
     variants = config.get("variants")
     group["cases"] = [n for n in names if not variants or n.split("/", 1)[0] in variants]
     return group
+
+
+def offered_options(profile):
+    """The profile's workload options as flags, `--parbench_<name>=<value>`, in name order."""
+    return [f"--parbench_{name}={value}" for name, value in sorted((PROFILES[profile].get("options") or {}).items())]
+
+
+def refused_option(options, stderr_tail):
+    """The flag of `options` that an executable's failed listing refused as undeclared (its stderr says "unknown
+    flag '<flag>'", as benchmarks/common's run_main does for any --parbench_ flag it does not declare), or None.
+    A profile option goes only to executables that declare it: one refused is dropped and the listing repeated;
+    any other failure (a declared option with a bad value included) stays the listing's failure."""
+    text = stderr_tail if isinstance(stderr_tail, str) else ""
+    return next((flag for flag in options if f"unknown flag '{flag}'" in text), None)
 
 
 _SKIP_TEXT = re.compile(r"(skipped:.*|no CUDA device.*)", re.I)
@@ -582,7 +606,8 @@ def _invocations(groups, config):
         order = list(runnable)
         rng.shuffle(order)
         for g in order:
-            invocations.append({**g["inv"], "pass": k, "status": "pending", "cases": list(g["cases"])})
+            invocations.append({**g["inv"], "pass": k, "status": "pending", "cases": list(g["cases"]),
+                                "options": list(g.get("options") or [])})
     return invocations, group_records
 
 
@@ -607,7 +632,8 @@ def describe(plan):
         if key in seen:
             continue
         seen.add(key)
-        lines.append(f"  {_label(inv)}: {', '.join(inv['cases'])}")
+        options = " ".join(inv.get("options") or [])
+        lines.append(f"  {_label(inv)}{' ' + options if options else ''}: {', '.join(inv['cases'])}")
     for inv in invs:
         if inv.get("pass") is None and not plan.resume:
             why = inv.get("message", "")[:300]

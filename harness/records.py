@@ -83,16 +83,54 @@ def finite_summary(samples):
     return summary if _all_finite(summary) else None
 
 
-def _primary_metric(context):
-    """(name, problem): the case's primary metric from the context, `real_time` when none is named."""
+def _metric_name_problem(name, key):
+    """Why `name` (the value given for `key`) cannot be a metric name, or None."""
+    if not isinstance(name, str):
+        return f"the benchmark's {key} is {_what(name)}, not a metric name"
+    if not name or not name.isprintable() or len(name) > 200 or any(c in name for c in ",= "):
+        return f"the benchmark's {key} '{gbench.shown(name, 60)}' is not a metric name"
+    return None
+
+
+def metrics_by_variant(context):
+    """({variant: metric}, problem) from the context's `parbench_primary_metric_by_variant`, a string of comma-
+    separated `variant=metric` entries; ({}, None) when the key is absent. Any malformed entry (no '=', an empty
+    side, a variant named twice) makes the whole value a problem: every case of the invocation then fails."""
+    key = "parbench_primary_metric_by_variant"
+    value = context.get(key) if isinstance(context, dict) else None
+    if value is None:
+        return {}, None
+    if not isinstance(value, str):
+        return None, f"the benchmark's {key} is {_what(value)}, not a list of variant=metric"
+    if not value.strip() or len(value) > 10000 or not value.isprintable():
+        return None, f"the benchmark's {key} '{gbench.shown(value, 60)}' is not a list of variant=metric"
+    found = {}
+    for entry in value.split(","):
+        variant, sep, metric = (part.strip() for part in entry.partition("="))
+        if not sep or not variant or not metric:
+            return None, f"the benchmark's {key} has the entry '{gbench.shown(entry, 60)}', not variant=metric"
+        if variant in found:
+            return None, f"the benchmark's {key} names variant '{gbench.shown(variant, 60)}' twice"
+        problem = _metric_name_problem(metric, key)
+        if problem:
+            return None, problem
+        found[variant] = metric
+    return found, None
+
+
+def _primary_metric(context, variant=None):
+    """(name, problem): the case's primary metric: the one `parbench_primary_metric_by_variant` names for its
+    variant, else `parbench_primary_metric`, else `real_time`."""
+    by_variant, problem = metrics_by_variant(context)
+    if problem:
+        return None, problem
+    if variant in by_variant:
+        return by_variant[variant], None
     name = context.get("parbench_primary_metric") if isinstance(context, dict) else None
     if name is None or name == "":
         return "real_time", None
-    if not isinstance(name, str):
-        return None, f"the benchmark's parbench_primary_metric is {_what(name)}, not a metric name"
-    if not name.isprintable() or len(name) > 200:
-        return None, f"the benchmark's parbench_primary_metric '{gbench.shown(name, 60)}' is not a metric name"
-    return name, None
+    problem = _metric_name_problem(name, "parbench_primary_metric")
+    return (None, problem) if problem else (name, None)
 
 
 def case_record(inv, name, variant, params, workers, case, context):
@@ -106,7 +144,7 @@ def case_record(inv, name, variant, params, workers, case, context):
     runs = case.get("runs") if isinstance(case, dict) else None
     runs = [run for run in runs if isinstance(run, dict)] if isinstance(runs, list) else []
     error = case.get("error") if isinstance(case, dict) else None
-    metric_name, problem = _primary_metric(context)
+    metric_name, problem = _primary_metric(context, variant)
     if problem:
         return bare(None, "failed", problem)
     time_unit = "ns"

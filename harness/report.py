@@ -168,7 +168,8 @@ def conclusions(doc):
 # ----- the page -----
 def _table(records):
     head = ("workload", "case", "model", "workers", "metric", "median", "interval (coverage)", "CV",
-            "speedup [95% bootstrap]", "efficiency", "vs best 1-worker [95%]", "status", "message")
+            "speedup [95% bootstrap]", "efficiency", "vs best 1-worker [95%]", "against limits", "status",
+            "message")
     rows = []
     for r in ordered(records):
         d = r["derived"]
@@ -178,11 +179,23 @@ def _table(records):
                  f"{r['cv'] * 100:.1f}%" if r.get("cv") is not None else "-",
                  fmt_speedup(d.get("speedup"), d.get("speedup_ci")), _fmt(d.get("efficiency")),
                  fmt_speedup(d.get("speedup_vs_best_serial"), d.get("speedup_vs_best_serial_ci")),
-                 r["status"] if r["status"] == "ok" else status_text(r, 40), r["message"])
+                 _limits_text(d), r["status"] if r["status"] == "ok" else status_text(r, 40), r["message"])
         cls = r["status"] + (" noisy" if r.get("noisy") else "")
         rows.append(f'<tr class="{cls}">' + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
     return ("<table><thead><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead><tbody>" +
             "\n".join(rows) + "</tbody></table>")
+
+
+def _limits_text(derived):
+    """'71% of openblas; 55% of peak' from the derived percent_of_* fields (derive.limits); '-' when none."""
+    parts = []
+    for key, value in derived.items():
+        if key.startswith("percent_of_") and not key.endswith("_reason"):
+            what = key[len("percent_of_"):].replace("_", " ")
+            parts.append(f"{value:.0f}% of {what}" if value is not None else
+                         f"no % of {what}" + (f" ({derived.get(key + '_reason')})" if derived.get(key + "_reason")
+                                              else ""))
+    return "; ".join(parts) or "-"
 
 
 def _value(key, value):

@@ -87,7 +87,9 @@ class Runner:
             update.update({"status": "failed", "message": why})
             return update, records.invocation_records(inv, inv["cases"], {}, {}, "failed", why, ""), None
         rule = self._policy(bench.model)
-        command = policy.command(bench, rule, self.settings, workers, self.cpus, self._flags(raw))
+        # The profile options this executable accepted when its cases were listed (plan.offered_options).
+        command = policy.command(bench, rule, self.settings, workers, self.cpus,
+                                 list(inv.get("options") or []) + self._flags(raw))
         env = policy.environment(rule, self.config["bind"], self.manifest)
         declared = policy.env_sweep(rule, bench.model) if sweep else None
         for key, value in sweep.items():  # the setting comes from this installation's declaration, never the file
@@ -133,7 +135,7 @@ class Runner:
     # ----- the loop -----
     def save(self, doc=None):
         doc = self.doc if doc is None else doc
-        derive.apply(doc["records"])
+        derive.apply(doc["records"], doc.get("software"), derive.reference_models(self.manifest))
         results.write_atomic(self.run_dir / "results.json", doc)
 
     def commit(self, position, update, new_records, context):

@@ -100,7 +100,7 @@ def scratch_folders(pid):
 def fake_build(tmp_path):
     """make(names) -> a build folder whose bin/ holds fake benchmarks; a fake's behaviour is the workload part of
     its name (see fakebench.py: good, crash, hang, stall, garbage, failverify, flaky, exitsig, ignoreterm, detach,
-    killharness, slow, empty, nodevice, envdump)."""
+    killharness, slow, empty, nodevice, envdump, matrix)."""
     return lambda *names: write_fake_build(tmp_path / "fakebuild", *names)
 
 

@@ -23,6 +23,12 @@ waitparam   good, its case names carrying the OpenMP wait policy it was started 
 knob        good, its case names carrying alpha/knob:<FAKE_KNOB, or default when unset>/workers:N; when that value
             is FAKE_INTERRUPT_KNOB, its first such run sends SIGINT to the harness after writing its JSON
 deafknob    names knob:default whatever FAKE_KNOB says (an executable that ignores the swept setting)
+matrix      declares the workload option --parbench_n=<sizes> (default 64; a size of 0 is refused with exit 2);
+            cases gemm/n:<n>/workers:N (gflops) and triad/elements:1000/workers:N (gb_per_s), named by
+            parbench_primary_metric_by_variant, with measured-peak context keys
+
+Like the real executables, every fake refuses a --parbench_ flag it does not declare: "unknown flag '<flag>'" on
+stderr and exit 2.
 
 FAKE_PIDS (a file): each run appends "<pid> <helper pid>" or "<pid>"; FAKE_LOG: each start appends
 "list|run <name> <workers>"."""
@@ -68,9 +74,21 @@ def note_pid(*pids):
 
 
 log("list" if listing else "run")
+declared = {"--parbench_workers", "--parbench_size"} | ({"--parbench_n"} if behaviour == "matrix" else set())
+for flag, value in args.items():
+    if flag.startswith("--parbench_") and flag not in declared:
+        print(f"unknown flag '{flag}={value}' (known: {', '.join(sorted(declared))})", file=sys.stderr)
+        sys.exit(2)
+sizes = args.get("--parbench_n", "64").split(",")
+if behaviour == "matrix" and not all(n.isdigit() and int(n) > 0 for n in sizes):
+    print(f"bad --parbench_n '{args['--parbench_n']}': sizes from 1", file=sys.stderr)
+    sys.exit(2)
+matrix_cases = [f"gemm/n:{n}/workers:{workers}" for n in sizes] + [f"triad/elements:1000/workers:{workers}"]
 if listing:
     if behaviour == "nodevice":
         print("skipped: no CUDA device (fake)", file=sys.stderr)
+    elif behaviour == "matrix":
+        print("\n".join(matrix_cases))
     elif behaviour != "empty":
         print(case)
     sys.exit(0)
@@ -120,6 +138,20 @@ def harness_pid():
     return None
 
 
+if behaviour == "matrix":
+    def matrix_entry(name, i):
+        n = name.split("/")[1].split(":")[1]
+        metric = {"gflops": 2.0 * workers * (1 + int(n) / 1024) + 0.01 * i} if name.startswith("gemm") else \
+            {"gb_per_s": 10.0 + workers + 0.1 * i}
+        return {"name": name + "/manual_time", "run_name": name + "/manual_time", "run_type": "iteration",
+                "repetitions": repetitions, "repetition_index": i, "threads": 1, "iterations": 10,
+                "real_time": 1e6, "cpu_time": 1e6, "time_unit": "ns", **metric}
+    document = {"context": {"parbench_primary_metric": "gb_per_s",
+                            "parbench_primary_metric_by_variant": "triad=gb_per_s,gemm=gflops",
+                            "peak_gflops_fp64_measured_1core": "8.0", "peak_gflops_fp64_measured_all": "15.0",
+                            "peak_gflops_fp64_nominal_1core": "9.6", "peak_method": "fake FMA chains"},
+                "benchmarks": [matrix_entry(name, i) for name in matrix_cases for i in range(repetitions)]}
+    pathlib.Path(out).write_text(json.dumps(document))
 if behaviour in ("good", "detach", "killharness", "envdump"):
     pathlib.Path(out).write_text(json.dumps(document))
 if knob_interrupts:
