@@ -19,6 +19,10 @@ KNOWN = {
     "lost_updates": ("updates", "lower"),
     "lost_fraction": ("fraction", "lower"),
     "ops": ("ops", "none"),
+    "latency_ns": ("ns", "lower"),  # messaging: half a round trip
+    "refused_fraction": ("fraction", "none"),  # classics bank: transfers refused as overdrafts
+    "overhead_ci_coverage": ("fraction", "none"),
+    "participation_min": ("workers", "none"),
 }
 
 # Primary metrics that may honestly be zero or negative (an EPCC-style overhead is a difference of two times);
