@@ -335,47 +335,49 @@ def fairness(doc, workload, run_dir):
     models = sorted({r["model"] for r in records}, key=_model_rank)
     colours = {m: plt.get_cmap("tab10")(i % 10) for i, m in enumerate(models)}
     by_key = {(r["variant"], _params(r, keys), r["model"]): r for r in records}
-    fig, (left, right) = plt.subplots(1, 2, figsize=(max(10.0, 1.2 * len(cases) * len(models) + 4), 5.5),
-                                      squeeze=True)
-    band = 0.8 / len(models)
-    for m_index, model in enumerate(models):
-        xs, index, err, lows, highs, share_xs = [], [], [[], []], [], [], []
-        for c_index, case in enumerate(cases):
-            r = by_key.get((*case, model))
-            if r is None:
-                continue
-            x = c_index + (m_index - (len(models) - 1) / 2) * band
-            value, low, high = _counter(r, "fairness")
-            xs.append(x)
-            index.append(value)
-            err[0].append(max(0.0, value - low))
-            err[1].append(max(0.0, high - value))
-            smallest, largest = _counter(r, "min_share"), _counter(r, "max_share")
-            if smallest and largest:
-                share_xs.append(x)
-                lows.append(smallest[0])
-                highs.append(largest[0])
-        left.bar(xs, index, width=band, yerr=err, capsize=2, color=colours[model], label=model)
-        if share_xs:
-            right.vlines(share_xs, lows, highs, color=colours[model], linewidth=3, label=model)
-            right.scatter(share_xs, lows, color=colours[model], marker="v", zorder=3)
-            right.scatter(share_xs, highs, color=colours[model], marker="^", zorder=3)
-    labels = [f"{v} {params}".strip() for v, params in cases]
+    # One row per (case, model) that has a record, grouped by case: most cases exist in one or two models only.
+    rows = [(case, model) for case in cases for model in models if (*case, model) in by_key]
+    height = max(3.5, 0.24 * len(rows) + 2.2)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(13.0, height), squeeze=True, sharey=True)
+    drawn = set()
+    for y, (case, model) in enumerate(rows):
+        r = by_key[(*case, model)]
+        value, low, high = _counter(r, "fairness")
+        label = model if model not in drawn else None
+        drawn.add(model)
+        left.barh([y], [value], height=0.8, xerr=[[max(0.0, value - low)], [max(0.0, high - value)]], capsize=2,
+                  color=colours[model], label=label, edgecolor="black", linewidth=0.4)
+        smallest, largest = _counter(r, "min_share"), _counter(r, "max_share")
+        if smallest and largest:
+            right.hlines([y], [smallest[0]], [largest[0]], color=colours[model], linewidth=3, label=label)
+            right.scatter([smallest[0]], [y], color=colours[model], marker="<", zorder=3)
+            right.scatter([largest[0]], [y], color=colours[model], marker=">", zorder=3)
+    centres, starts, y = [], [], 0
+    for case in cases:
+        count = sum(1 for c, _ in rows if c == case)
+        if count:
+            starts.append(y)
+            centres.append(y + (count - 1) / 2)
+            y += count
+    labels = [f"{v} {params}".strip() for v, params in cases if any(c == (v, params) for c, _ in rows)]
+    left.set_yticks(centres)
+    left.set_yticklabels(labels, fontsize="small")
+    left.set_ylim(len(rows) - 0.5, -0.5)
     for ax in (left, right):
-        ax.set_xticks(range(len(cases)))
-        ax.set_xticklabels(labels, rotation=30, ha="right", fontsize="small")
-        ax.grid(True, axis="y", alpha=0.3)
-    left.axhline(1.0, color="gray", linestyle="--", linewidth=0.8, label="1: equal shares")
-    left.axhline(1.0 / p, color="gray", linestyle=":", linewidth=0.8, label=f"1/{p}: one worker took all")
-    left.set_ylim(0, 1.08)
-    left.set_ylabel("Jain's fairness index (Σx)²/(n·Σx²), 1 = equal")
+        ax.grid(True, axis="x", alpha=0.3)
+        for start in starts[1:]:
+            ax.axhline(start - 0.5, color="gray", linewidth=0.3)
+    left.axvline(1.0, color="gray", linestyle="--", linewidth=0.8, label="1: equal shares")
+    left.axvline(1.0 / p, color="gray", linestyle=":", linewidth=0.8, label=f"1/{p}: one worker took all")
+    left.set_xlim(0, 1.08)
+    left.set_xlabel("Jain's fairness index (Σx)²/(n·Σx²), 1 = equal")
     left.set_title(f"fairness at {p} worker{'s' if p != 1 else ''}", fontsize="medium")
-    left.legend(fontsize="small")
-    right.axhline(1.0 / p, color="gray", linestyle="--", linewidth=0.8, label=f"equal share 1/{p}")
-    right.set_ylim(0, 1.02)
-    right.set_ylabel("share of a round's operations (fraction)")
-    right.set_title("smallest (▼) and largest (▲) share any worker took", fontsize="medium")
-    right.legend(fontsize="small")
+    left.legend(fontsize="small", loc="lower left")
+    right.axvline(1.0 / p, color="gray", linestyle="--", linewidth=0.8, label=f"equal share 1/{p}")
+    right.set_xlim(0, 1.02)
+    right.set_xlabel("share of a round's operations (fraction)")
+    right.set_title("smallest (◀) and largest (▶) share any worker took", fontsize="medium")
+    right.legend(fontsize="small", loc="lower right")
     note = ("fairness: median over the passes, " + _counter_coverage(records, "fairness") +
             "; shares: medians of min_share and max_share" +
             ("; with 1 worker every case is trivially fair" if p == 1 else "") + _left_out(doc, workload))
