@@ -238,7 +238,7 @@ def render(doc, figures, notes=()):
         "<li>No comparison possible: too few verified records.</li>"
     legend = [LEGEND_INTERVAL] + ([LEGEND_OVERHEAD] if any(metrics.is_overhead(r) for r in doc["records"]) else []) \
         + ([LEGEND_NOISY] if any(r.get("noisy") for r in doc["records"]) else [])
-    skipped = "".join(f'<p class="warn">{html.escape(note)}</p>' for note in notes)
+    skipped = "".join(f'<p class="warn">Figure left out: {html.escape(note)}</p>' for note in notes)
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>parbench run {html.escape(run['id'])}</title>
 <style>

@@ -155,10 +155,10 @@ def test_fairness_figure_at_the_largest_worker_count(run_dir, monkeypatch):
     plot.fairness(doc, "locks", run_dir)
     fig = caught["locks_fairness.png"]
     left, right = fig.axes[:2]
-    assert left.get_title() == "fairness at 2 workers" and "Jain" in left.get_ylabel()
-    heights = sorted(round(p.get_height(), 3) for p in left.patches)
-    assert heights == [0.92] * 6, "three algorithms x two models, the median of the fairness counter"
-    assert "fraction" in right.get_ylabel() and "Test CPU" in title(fig) and "coverage" in title(fig)
+    assert left.get_title() == "fairness at 2 workers" and "Jain" in left.get_xlabel()
+    lengths = sorted(round(p.get_width(), 3) for p in left.patches)
+    assert lengths == [0.92] * 6, "three algorithms x two models, the median of the fairness counter"
+    assert "fraction" in right.get_xlabel() and "Test CPU" in title(fig) and "coverage" in title(fig)
 
 
 def test_by_model_only_where_variants_do_the_same_work(run_dir, monkeypatch):
