@@ -8,7 +8,7 @@ usage() { echo "usage: ci/install_deps.sh [--skip] [--with slurm|mnist]..." >&2;
 
 core=(cmake g++ make pkg-config libbenchmark-dev libgtest-dev libtbb-dev
       openmpi-bin libopenmpi-dev libopenblas-dev libhwloc-dev hwloc nlohmann-json3-dev
-      python3 python3-matplotlib python3-numpy python3-scipy python3-pytest python3-jsonschema python3-hypothesis
+      python3 python3-matplotlib python3-numpy python3-scipy python3-pytest python3-jsonschema python3-hypothesis python3-yaml
       procps util-linux)
 extra=()
 skip=${PARBENCH_SKIP_INSTALL:-0}

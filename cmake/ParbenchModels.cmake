@@ -9,20 +9,29 @@ set(PARBENCH_SKIPPED_MODELS "")
 
 # parbench_declare_model(<model> FOUND <bool> [REASON <why it is skipped>]
 #                        [LIBRARIES <link targets>…] [PROPERTIES <target property> <value>…]
-#                        [MAIN plain|mpi] [LAUNCHER direct|mpi] [BIND_ENV <VAR=value>…] [OWN_WORKERS])
+#                        [MAIN plain|mpi] [LAUNCHER direct|mpi] [BIND_ENV <VAR=value>…] [OWN_WORKERS]
+#                        [ENV_SWEEP <param> <VAR> <value>=<setting>…])
 #   MAIN      the entry point: plain (main.cpp) or mpi (main_mpi.cpp: ranks in lockstep, rank 0 reports)
 #   LAUNCHER  how the harness starts it: direct, or mpi (mpirun -np <workers>)
 #   BIND_ENV  the environment that pins its workers when the harness pins (--bind cores)
 #   OWN_WORKERS  the executable picks its own worker counts (GPU threads); the harness does not sweep them
+#   ENV_SWEEP  a runtime setting the harness sweeps: each executable of the model whose listed case names carry
+#              <param> runs once per <value>, with <VAR>=<setting> (an empty setting: <VAR> unset); the
+#              executable reads <VAR> at start-up and names the value in its cases (<param>:<value>)
 function(parbench_declare_model model)
-  cmake_parse_arguments(ARG "OWN_WORKERS" "FOUND;REASON;MAIN;LAUNCHER" "LIBRARIES;PROPERTIES;BIND_ENV" ${ARGN})
+  cmake_parse_arguments(ARG "OWN_WORKERS" "FOUND;REASON;MAIN;LAUNCHER" "LIBRARIES;PROPERTIES;BIND_ENV;ENV_SWEEP"
+                        ${ARGN})
+  list(LENGTH ARG_ENV_SWEEP sweep_items)
+  if(sweep_items GREATER 0 AND sweep_items LESS 3)
+    message(FATAL_ERROR "parbench_declare_model(${model}): ENV_SWEEP needs <param> <VAR> <value>=<setting>…")
+  endif()
   if(NOT ARG_MAIN)
     set(ARG_MAIN plain)
   endif()
   if(NOT ARG_LAUNCHER)
     set(ARG_LAUNCHER direct)
   endif()
-  foreach(key MAIN LAUNCHER LIBRARIES PROPERTIES BIND_ENV OWN_WORKERS)
+  foreach(key MAIN LAUNCHER LIBRARIES PROPERTIES BIND_ENV OWN_WORKERS ENV_SWEEP)
     set_property(GLOBAL PROPERTY PARBENCH_MODEL_${model}_${key} "${ARG_${key}}")
   endforeach()
   if(ARG_FOUND)
@@ -67,9 +76,12 @@ if(OpenMP_CXX_FOUND)
   target_compile_definitions(parbench_openmp_features INTERFACE
                              PARBENCH_OMP_LOCK_HINTS=$<IF:$<BOOL:${PARBENCH_OMP_LOCK_HINTS}>,1,0>)
 endif()
+# OMP_WAIT_POLICY decides how idle libgomp threads wait (unset: spin a while, then sleep; passive: sleep at once),
+# which is most of a synchronisation construct's cost: executables whose cases carry wait:<policy> run under both.
 parbench_declare_model(openmp FOUND "${OpenMP_CXX_FOUND}" REASON "OpenMP not found for ${CMAKE_CXX_COMPILER_ID}"
                        LIBRARIES OpenMP::OpenMP_CXX parbench_openmp_features
-                       BIND_ENV OMP_PROC_BIND=close OMP_PLACES=cores)
+                       BIND_ENV OMP_PROC_BIND=close OMP_PLACES=cores
+                       ENV_SWEEP wait OMP_WAIT_POLICY default= passive=passive)
 
 find_package(MPI QUIET COMPONENTS CXX)
 if(MPI_CXX_FOUND AND NOT MPIEXEC_EXECUTABLE)
@@ -196,6 +208,33 @@ function(parbench_json_env out)
   set(${out} "{${pairs}}" PARENT_SCOPE)
 endfunction()
 
+# {"param": …, "variable": …, "values": {"<value>": "<setting>" or null (unset), …}} from ENV_SWEEP's arguments;
+# null without a sweep.
+function(parbench_json_env_sweep out)
+  if(NOT ARGN)
+    set(${out} "null" PARENT_SCOPE)
+    return()
+  endif()
+  list(POP_FRONT ARGN param variable)
+  set(values "")
+  foreach(assignment IN LISTS ARGN)
+    string(FIND "${assignment}" "=" at)
+    if(at LESS 1)
+      message(FATAL_ERROR "parbench: ENV_SWEEP value '${assignment}' is not <value>=<setting>")
+    endif()
+    string(SUBSTRING "${assignment}" 0 ${at} value)
+    math(EXPR at "${at} + 1")
+    string(SUBSTRING "${assignment}" ${at} -1 setting)
+    if(setting STREQUAL "")
+      list(APPEND values "\"${value}\": null")
+    else()
+      list(APPEND values "\"${value}\": \"${setting}\"")
+    endif()
+  endforeach()
+  list(JOIN values ", " values)
+  set(${out} "{\"param\": \"${param}\", \"variable\": \"${variable}\", \"values\": {${values}}}" PARENT_SCOPE)
+endfunction()
+
 # Writes what was built, what was skipped and why, how each model is launched and the versions found, for
 # results.json's "software" and for the harness's launch policy.
 function(parbench_write_build_manifest path)
@@ -209,16 +248,17 @@ function(parbench_write_build_manifest path)
   list(JOIN skipped ", " skipped_json)
   set(models "")
   foreach(model IN LISTS PARBENCH_ENABLED_MODELS)
-    foreach(key LAUNCHER BIND_ENV OWN_WORKERS)
+    foreach(key LAUNCHER BIND_ENV OWN_WORKERS ENV_SWEEP)
       get_property(${key} GLOBAL PROPERTY PARBENCH_MODEL_${model}_${key})
     endforeach()
     parbench_json_env(bind_env ${BIND_ENV})
+    parbench_json_env_sweep(env_sweep ${ENV_SWEEP})
     if(OWN_WORKERS)
       set(own true)
     else()
       set(own false)
     endif()
-    list(APPEND models "\"${model}\": {\"launcher\": \"${LAUNCHER}\", \"bind_env\": ${bind_env}, \"own_workers\": ${own}}")
+    list(APPEND models "\"${model}\": {\"launcher\": \"${LAUNCHER}\", \"bind_env\": ${bind_env}, \"own_workers\": ${own}, \"env_sweep\": ${env_sweep}}")
   endforeach()
   list(JOIN models ",\n    " models_json)
   set(target_json "")

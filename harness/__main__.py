@@ -1,4 +1,4 @@
-"""python3 -m harness <verb>: run, validate, plot, report, summary."""
+"""python3 -m harness <verb>: run, validate, plot, report, summary, compare, export."""
 import argparse
 import importlib.util
 import os
@@ -53,13 +53,36 @@ def _parser():
         sub = verbs.add_parser(verb, help=text)
         sub.add_argument("run_dir", metavar="RUN", help="a run folder, its results.json, or a run id under --out")
         sub.add_argument("--out", default="results", help="where run ids are looked up (default: results)")
+
+    c = verbs.add_parser("compare", help="compare two runs (results.json or raw Google Benchmark JSON); exit 1 on "
+                                         "a regression")
+    c.add_argument("base", metavar="BASE")
+    c.add_argument("new", metavar="NEW")
+    c.add_argument("--threshold", type=float, default=0.05, help="relative change of the median that counts "
+                                                                  "(default 0.05)")
+    c.add_argument("--alpha", type=float, default=0.05, help="Mann-Whitney p-value below which a change is "
+                                                              "significant (default 0.05)")
+    c.add_argument("--min-samples", type=int, default=3, help="fewer samples on a side: noisy (default 3)")
+    c.add_argument("--few-samples", choices=("separation", "noisy"), default="separation",
+                   help="where the samples are too few for the test to reach --alpha (3 vs 3): decide by "
+                        "non-overlapping samples (default) or call the record noisy")
+    c.add_argument("--json", metavar="FILE", help="also write the comparison as JSON")
+    c.add_argument("--html", metavar="FILE", help="also write an HTML view")
+    c.add_argument("--markdown", metavar="FILE", help="also write the markdown table (e.g. for a CI job summary)")
+
+    x = verbs.add_parser("export", help="export a run's ok records for github-action-benchmark or Bencher")
+    x.add_argument("run_dir", metavar="RUN", help="a run folder, its results.json, or a run id under --out")
+    x.add_argument("--format", required=True, choices=("customSmallerIsBetter", "customBiggerIsBetter", "bmf"))
+    x.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+    x.add_argument("--out", default="results", help="where run ids are looked up (default: results)")
     return p
 
 
 # What each verb imports (Debian: python3-<name>); the run verb needs matplotlib only for its report.
 NEEDS = {"run": ("jsonschema", "numpy", "matplotlib"), "validate": ("jsonschema",),
          "summary": ("jsonschema", "numpy"), "plot": ("jsonschema", "numpy", "matplotlib"),
-         "report": ("jsonschema", "numpy", "matplotlib")}
+         "report": ("jsonschema", "numpy", "matplotlib"), "compare": ("jsonschema", "scipy"),
+         "export": ("jsonschema",)}
 
 
 def _missing_modules(args):
@@ -89,8 +112,13 @@ def cmd_run(args, argv):
 
 
 def _report(doc, run_dir):
+    """report.build, with a line on stderr for each figure that could not be drawn."""
     from . import report
-    return report.build(doc, run_dir)
+    notes = []
+    found = report.build(doc, run_dir, notes)
+    for note in notes:
+        print(f"warning: {note}", file=sys.stderr)
+    return found
 
 
 def _load_run(path, out="results"):
@@ -140,6 +168,9 @@ def _verb(args, argv):
         return EXIT_USAGE
     if args.verb == "run":
         return cmd_run(args, argv)
+    if args.verb == "compare":
+        from . import compare
+        return compare.main(args)
     if args.verb == "validate":
         bad = 0
         for f in args.files:
@@ -160,11 +191,17 @@ def _verb(args, argv):
     except results.ResultsError as e:
         print(f"harness {args.verb}: {e}", file=sys.stderr)
         return EXIT_USAGE
+    if args.verb == "export":
+        from . import exports
+        return exports.main(args, doc)
     if args.verb == "plot":
         from . import plot
         try:
-            for path in plot.scaling_figures(doc, run_dir):
+            paths, notes = plot.figures(doc, run_dir)
+            for path in paths:
                 print(path)
+            for note in notes:
+                print(f"warning: {note}", file=sys.stderr)
         except ImportError as e:
             print(f"harness plot: matplotlib is not importable by {sys.executable} ({e})", file=sys.stderr)
             return EXIT_USAGE

@@ -2,6 +2,8 @@
 the `noisy` flag. `apply` runs on every save of results.json."""
 import functools
 
+from . import metrics
+
 BOOTSTRAP_RESAMPLES = 2000
 BOOTSTRAP_SEED = 20240521  # fixed: the same samples always give the same interval
 # A record is noisy when its samples spread more than this: coefficient of variation above NOISY_CV, or the
@@ -90,7 +92,10 @@ def apply(records):
     for r in records:
         derived = {"speedup": None, "speedup_ci": None, "efficiency": None, "karp_flatt": None,
                    "speedup_vs_best_serial": None, "speedup_vs_best_serial_ci": None}
-        if r["status"] == "ok" and r["workers"] and r["metric"]["direction"] in ("lower", "higher"):
+        # An overhead (metrics.MAY_BE_NONPOSITIVE) is the cost of one construct, not the time of a fixed amount of
+        # work shared by the workers: T(1)/T(p) of it is no speedup, and it may be <= 0.
+        if r["status"] == "ok" and r["workers"] and r["metric"]["direction"] in ("lower", "higher") and \
+                metrics.must_be_positive(r["metric"]["name"]):
             direction = r["metric"]["direction"]
             base = serial.get((key(r), r["model"]))
             best = best_serial.get(key(r))

@@ -7,13 +7,14 @@ then on ("pass k of R: …"), never ok with fewer samples. While passes are outs
 interrupted), an ok record holds the samples so far and its message says "incomplete: k of R samples"; --resume
 runs the remaining passes and clears it."""
 from . import stats
-from .records import finite_summary
+from .records import finite_summary, sweep_of, sweep_words
 
 INCOMPLETE = "incomplete: {done} of {total} samples so far (passes outstanding; --resume finishes an interrupted run)"
 
 
 def group_key(inv):
-    return (inv["executable"], inv["workers"])
+    """The passes of one (executable, worker count, swept setting) run the same cases."""
+    return (inv["executable"], inv["workers"], tuple(sorted(sweep_of(inv).items())))
 
 
 def _failed(record, message):
@@ -102,5 +103,5 @@ def apply_pass(doc, inv, new_records):
         for g in group:
             if g["status"] == "pending":
                 g["status"] = "skipped"
-                g["message"] = f"not run: after pass {k} no case of {inv['executable']} with these workers " \
-                               f"could still be ok"
+                g["message"] = f"not run: after pass {k} no case of {inv['executable']} with these workers" \
+                               f"{' and' + sweep_words(inv) if sweep_of(inv) else ''} could still be ok"

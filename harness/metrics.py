@@ -8,6 +8,13 @@ KNOWN = {
     "gflops": ("GFLOP/s", "higher"),
     "steps_per_second": ("1/s", "higher"),
     "fairness": ("Jain index", "higher"),
+    "min_share": ("fraction", "higher"),
+    "max_share": ("fraction", "lower"),
+    "overhead_ci_low_ns": ("ns", "none"),
+    "overhead_ci_high_ns": ("ns", "none"),
+    "reference_ns": ("ns", "none"),
+    "outliers": ("samples", "none"),
+    "repetitions": ("samples", "none"),
     "lost_updates": ("updates", "lower"),
     "lost_fraction": ("fraction", "lower"),
     "ops": ("ops", "none"),
@@ -20,6 +27,11 @@ MAY_BE_NONPOSITIVE = {"overhead_ns"}
 
 def must_be_positive(name):
     return name not in MAY_BE_NONPOSITIVE
+
+
+def is_overhead(record):
+    """True for a record whose primary metric is an overhead: a difference of times that may be <= 0."""
+    return record["metric"]["name"] in MAY_BE_NONPOSITIVE
 
 
 def describe(name, time_unit="ns"):

@@ -20,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 
-from . import SCHEMA_VERSION, discover, gbench, hostinfo, launch, policy, records, results
+from . import SCHEMA_VERSION, discover, gbench, hostinfo, launch, merge, policy, records, results
 from .records import make_record
 
 PROFILES = {
@@ -215,6 +215,13 @@ def check_pending(invocations, config, by_name, manifest):
                              f"{_shown(inv.get('workload'))}, model {_shown(inv.get('model'))} (the file "
                              f"was edited)")
         rule = policy.of(model, manifest)
+        sweep = inv.get("sweep")
+        if sweep is not None:
+            declared = policy.env_sweep(rule, model)
+            if not isinstance(sweep, dict) or declared is None or list(sweep) != [declared["param"]] or \
+                    not isinstance(sweep[declared["param"]], str) or sweep[declared["param"]] not in declared["values"]:
+                raise UsageError(f"cannot resume: a pending invocation of {name} sweeps {_shown(sweep)}, which this "
+                                 f"build does not declare for {model} (the file was edited, or the build changed)")
         workers = inv.get("workers")
         if rule["own_workers"]:
             if workers is not None:
@@ -454,24 +461,36 @@ def _list_groups(plan, selected, config):
     try:
         for bench in selected:
             rule = policy.of(bench.model, plan.manifest)
+            sweep = policy.env_sweep(rule, bench.model)
             for w in ([None] if rule["own_workers"] else config["workers"]):
-                groups.append(_list_one(plan, bench, rule, w, config, scratch))
+                group = _list_one(plan, bench, rule, w, config, scratch)
+                if policy.sweep_params(group["all_cases"], sweep):
+                    # The executable names the swept setting in its cases: one group per value, each listed
+                    # under that value's environment, so its case names are exactly those it will run.
+                    groups += [_list_one(plan, bench, rule, w, config, scratch, sweep, value)
+                               for value in sweep["values"]]
+                else:
+                    groups.append(group)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return groups
 
 
-def _list_one(plan, bench, rule, workers, config, scratch):
+def _list_one(plan, bench, rule, workers, config, scratch, sweep=None, value=None):
+    """The group of (bench, workers), and of one value of the model's env sweep when `sweep` is given."""
     inv = {"executable": bench.name, "workload": bench.workload, "model": bench.model, "workers": workers}
+    env = policy.environment(rule, config["bind"], plan.manifest)
+    if sweep is not None:
+        inv["sweep"] = {sweep["param"]: value}
+        env = policy.apply_sweep(env, sweep, value)
     out, err = scratch / "list.out", scratch / "list.err"
     command = policy.command(bench, rule, plan.settings, workers, plan.cpus, ["--benchmark_list_tests=true"])
-    env = policy.environment(rule, config["bind"], plan.manifest)
     outcome = launch.run(command, env, out, err, min(config["timeout"], LIST_TIMEOUT))
     stderr_tail = launch.tail(err)
     group = {"inv": inv, "all_cases": [], "cases": [], "record": None, "listing": command}
     if outcome.timed_out or outcome.returncode != 0:
         status, why = records.invocation_status(outcome, min(config["timeout"], LIST_TIMEOUT), None)
-        status = status or "failed"
+        status, why = status or "failed", why or f"exit code {outcome.returncode}"
         group["record"] = records.empty_invocation_record(inv, {}, stderr_tail, status,
                                                           f"listing its cases failed: {why}")
         return group
@@ -486,8 +505,19 @@ def _list_one(plan, bench, rule, workers, config, scratch):
     group["all_cases"] = names
     if not names:
         group["record"] = records.empty_invocation_record(inv, _skip_context(plan, bench, rule, workers, config,
-                                                                             scratch, stderr_tail), stderr_tail)
+                                                                             scratch, stderr_tail, env),
+                                                          stderr_tail)
         return group
+    if sweep is not None:
+        wrong = [n for n in names if policy.sweep_params([n], sweep) != {value}]
+        if wrong:  # two values' records would share an id and mix their samples
+            setting = sweep["values"][value]
+            group["record"] = records.empty_invocation_record(
+                inv, {}, "", "failed", f"listing its cases with {sweep['variable']}"
+                f"{'=' + setting if setting is not None else ' unset'}: case {gbench.shown(wrong[0])} does not "
+                f"carry {sweep['param']}:{value}, so its records could not be told apart from another value's")
+            group["all_cases"] = []
+            return group
     variants = config.get("variants")
     group["cases"] = [n for n in names if not variants or n.split("/", 1)[0] in variants]
     return group
@@ -496,16 +526,16 @@ def _list_one(plan, bench, rule, workers, config, scratch):
 _SKIP_TEXT = re.compile(r"(skipped:.*|no CUDA device.*)", re.I)
 
 
-def _skip_context(plan, bench, rule, workers, config, scratch, stderr_tail):
+def _skip_context(plan, bench, rule, workers, config, scratch, stderr_tail, env):
     """For an executable that lists no cases: a context whose parbench_skipped_reason says why it cannot run here,
-    from its stderr or from the JSON context of one plain run; {} when it gives no reason."""
+    from its stderr or from the JSON context of one plain run (with the listing's environment `env`); {} when it
+    gives no reason."""
     match = _SKIP_TEXT.search(stderr_tail or "")
     if not match:
         out, err = scratch / "probe.json", scratch / "probe.err"
         command = policy.command(bench, rule, plan.settings, workers, plan.cpus,
                                  [f"--benchmark_out={out}", "--benchmark_out_format=json"])
-        launch.run(command, policy.environment(rule, config["bind"], plan.manifest), scratch / "probe.out", err,
-                   min(config["timeout"], LIST_TIMEOUT))
+        launch.run(command, env, scratch / "probe.out", err, min(config["timeout"], LIST_TIMEOUT))
         try:
             context = gbench.load(out)["context"]
             if context.get("parbench_skipped_reason") is not None:
@@ -567,32 +597,36 @@ def describe(plan):
         lines.append(f"resume {plan.doc['run']['id']}: {len(pending)} of {len(runs)} invocations pending")
         runs = pending
     else:
-        groups = len({(i["executable"], i["workers"]) for i in runs})
+        groups = len({merge.group_key(i) for i in runs})
         lines.append(f"planned: {groups} executable x worker count groups, {config['repetitions']} passes "
                      f"({len(runs)} invocations), {config['min_time']:g} s per sample after {config['warmup']:g} s "
                      f"warm-up, order seed {config['seed']}")
     seen = set()
     for inv in runs:
-        key = (inv["executable"], inv["workers"])
+        key = merge.group_key(inv)
         if key in seen:
             continue
         seen.add(key)
-        w = inv["workers"] if inv["workers"] is not None else "default"
-        lines.append(f"  {inv['executable']} workers={w}: {', '.join(inv['cases'])}")
+        lines.append(f"  {_label(inv)}: {', '.join(inv['cases'])}")
     for inv in invs:
         if inv.get("pass") is None and not plan.resume:
-            w = inv["workers"] if inv["workers"] is not None else "default"
             why = inv.get("message", "")[:300]
-            lines.append(f"  {inv['executable']} workers={w}: "
-                         f"{why if why.startswith(inv['status']) else inv['status'] + ': ' + why}")
+            lines.append(f"  {_label(inv)}: {why if why.startswith(inv['status']) else inv['status'] + ': ' + why}")
     for r in plan.doc["records"]:
         if r["variant"] == "*" and r["workers"] is None and r["message"].startswith("skipped: model not built"):
             lines.append(f"  {r['workload']}_{r['model']}: {r['message']}")
     if runs:
         lines.append("order: " + ", ".join(
-            f"{i['executable']}.w{i['workers'] if i['workers'] is not None else 'default'}.p{i['pass']}"
+            f"{i['executable']}.w{i['workers'] if i['workers'] is not None else 'default'}"
+            f"{records.sweep_suffix(i)}.p{i['pass']}"
             for i in runs))
     return "\n".join(lines)
+
+
+def _label(inv):
+    """'sync_openmp workers=2 wait=passive'."""
+    w = inv["workers"] if inv["workers"] is not None else "default"
+    return f"{inv['executable']} workers={w}{records.sweep_words(inv)}"
 
 
 # ----- resume -----

@@ -229,8 +229,27 @@ def empty_invocation_record(inv, context, stderr_tail, status=None, why=None):
     if final != "skipped":
         message = _with_stderr(message, stderr_tail)
     workers = inv.get("workers")
-    return make_record(inv["workload"], inv["model"], "*", {}, workers if _valid_workers(workers) else None, None,
-                       final, message, raw_file=inv.get("raw_file"))
+    return make_record(inv["workload"], inv["model"], "*", sweep_of(inv), workers if _valid_workers(workers) else None,
+                       None, final, message, raw_file=inv.get("raw_file"))
+
+
+def sweep_of(inv):
+    """The invocation's swept setting as case-name parameters ({"wait": "passive"}); {} for none. Part of the id
+    of its records, so the records of different values never merge."""
+    sweep = inv.get("sweep")
+    if isinstance(sweep, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in sweep.items()):
+        return dict(sweep)
+    return {}
+
+
+def sweep_suffix(inv):
+    """'.wait-passive' for a file name, '' without a sweep."""
+    return "".join(f".{k}-{v}" for k, v in sorted(sweep_of(inv).items()))
+
+
+def sweep_words(inv):
+    """' wait=passive' for a line of text, '' without a sweep."""
+    return "".join(f" {k}={v}" for k, v in sorted(sweep_of(inv).items()))
 
 
 def _valid_workers(workers):
@@ -266,6 +285,10 @@ def _name_problem(inv, name):
         if workers != expected:
             return None, f"case name '{gbench.shown(name)}' says workers:{workers} but the invocation ran " \
                          f"{expected} workers"
+    for key, value in sweep_of(inv).items():
+        if params.get(key) != value:
+            return None, f"case name '{gbench.shown(name)}' does not say {key}:{value}, the setting the " \
+                         f"invocation ran with"
     return (variant, params, workers), None
 
 

@@ -6,10 +6,11 @@ import html
 import pathlib
 import sys
 
-from . import derive
+from . import derive, metrics
+from .plot import machine as _machine
 from .plot import written_whole
-from .summary import (LEGEND_INTERVAL, LEGEND_NOISY, _fmt, fmt_interval, fmt_median, fmt_speedup, ordered,
-                      status_text)
+from .summary import (LEGEND_INTERVAL, LEGEND_NOISY, LEGEND_OVERHEAD, _fmt, case_label, fmt_interval, fmt_median,
+                      fmt_speedup, ordered, status_text)
 
 # Variant pairs compared at every worker count above 1 where both ran in the same model: (workload, variant,
 # reference variant). A new workload adds its own telling pairs here.
@@ -49,17 +50,6 @@ def _ratios(items, above, below):
     return listed, "; ".join(f"{words[v]} in {', '.join(m)}" for v, m in groups.items() if m)
 
 
-def _machine(doc):
-    host = doc["host"]
-    parts = [host.get("cpu_model") or "unknown CPU"]
-    if host.get("cores"):
-        parts.append(f"{host['cores']} cores × {host.get('threads_per_core') or 1} thread(s)")
-    parts.append(f"{host.get('usable_cpus') or host.get('logical_cpus')} usable CPUs")
-    if host.get("frequency_mhz_measured"):
-        parts.append(f"measured {host['frequency_mhz_measured']} MHz")
-    return ", ".join(parts)
-
-
 def _compare_variants(records, workload, variant, reference, cpus):
     """At the smallest and the largest worker count above 1 within the usable CPUs: the ratio of `variant`'s time
     to `reference`'s in each model where both ran."""
@@ -87,8 +77,8 @@ def _scaling(records, cpus):
     """Per variant, at the largest worker count not above the usable CPUs: the speedup in each model."""
     lines = []
     ok = ordered(_ok(records))
-    for workload, variant in sorted({(r["workload"], r["variant"]) for r in ok}):
-        mine = [r for r in ok if (r["workload"], r["variant"]) == (workload, variant)
+    for workload, case in sorted({(r["workload"], case_label(r)) for r in ok}):
+        mine = [r for r in ok if (r["workload"], case_label(r)) == (workload, case)
                 and r["derived"].get("speedup") is not None and 1 < r["workers"] <= cpus]
         if not mine:
             continue
@@ -96,7 +86,7 @@ def _scaling(records, cpus):
         items = [(r["model"], r["derived"]["speedup"], r["derived"].get("speedup_ci")) for r in mine
                  if r["workers"] == p]
         listed, verdict = _ratios(items, "faster than 1 worker", "slower than 1 worker")
-        lines.append(f"{workload}, {p} workers against 1: {variant} speedup {listed}: {verdict}.")
+        lines.append(f"{workload}, {p} workers against 1: {case} speedup {listed}: {verdict}.")
     return lines
 
 
@@ -111,6 +101,51 @@ def _lost_updates(records):
             f"that of a wrong result." for (workload, variant, p), shares in sorted(found.items())]
 
 
+def _swept_values(doc):
+    """{param: [values in the order first run]} of the env sweeps the run's invocations carried."""
+    swept = {}
+    for inv in doc["run"].get("invocations", []) if isinstance(doc.get("run"), dict) else []:
+        for key, value in (inv.get("sweep") or {}).items():
+            if value not in swept.setdefault(key, []):
+                swept[key].append(value)
+    return swept
+
+
+def _sweep_comparisons(doc, cpus):
+    """For each env-swept parameter (e.g. wait): at the largest worker count within the usable CPUs, each record
+    of another value against the record that differs only in that parameter's first value. The medians are compared
+    through their intervals (an overhead may be <= 0, so no ratio): different only when the intervals are
+    apart."""
+    lines = []
+    ok = ordered(_ok(doc["records"]))
+    for param, values in sorted(_swept_values(doc).items()):
+        def key(r):
+            return (r["workload"], r["model"], r["variant"], r["workers"],
+                    tuple(sorted((k, v) for k, v in r["params"].items() if k != param)))
+        mine = [r for r in ok if r["params"].get(param) in values and r["workers"] <= cpus]
+        if not mine:
+            continue
+        top = max(r["workers"] for r in mine)
+        base = {key(r): r for r in mine if r["params"][param] == values[0]}
+        for r in mine:
+            ref = base.get(key(r))
+            if r["workers"] != top or ref is None or r is ref:
+                continue
+            low, high = r.get("ci") or (r["median"], r["median"])
+            ref_low, ref_high = ref.get("ci") or (ref["median"], ref["median"])
+            verdict = ("higher" if low > ref_high else "lower" if high < ref_low else "no clear difference") + \
+                (f" ({'better' if (low > ref_high) == (r['metric']['direction'] == 'higher') else 'worse'})"
+                 if (low > ref_high or high < ref_low) and r["metric"]["direction"] in ("lower", "higher") else "")
+            others = "/".join(f"{k}:{v}" for k, v in r["params"].items() if k != param)
+            unit = r["metric"]["unit"]
+            lines.append(f"{r['workload']}, {r['model']}, {top} workers: {r['variant']}{'/' + others if others else ''}"
+                         f" with {param}:{r['params'][param]} {_fmt(r['median'])} {unit} "
+                         f"[{fmt_interval(r.get('ci'), r.get('ci_coverage'))}] against {param}:{values[0]} "
+                         f"{_fmt(ref['median'])} {unit} [{fmt_interval(ref.get('ci'), ref.get('ci_coverage'))}] "
+                         f"({r['metric']['name']}): {verdict}.")
+    return lines
+
+
 def conclusions(doc):
     """Plain sentences about what this run's records show on this machine, each number from the records (with
     its bootstrap interval where there are samples on both sides)."""
@@ -120,6 +155,7 @@ def conclusions(doc):
     for workload, variant, reference in COMPARISONS:
         lines += _compare_variants(records, workload, variant, reference, cpus)
     lines += _scaling(records, cpus)
+    lines += _sweep_comparisons(doc, cpus)
     lines += _lost_updates(records)
     ok = _ok(records)
     noisy = [r for r in ok if r.get("noisy")]
@@ -131,12 +167,12 @@ def conclusions(doc):
 
 # ----- the page -----
 def _table(records):
-    head = ("workload", "variant", "model", "workers", "metric", "median", "interval (coverage)", "CV",
+    head = ("workload", "case", "model", "workers", "metric", "median", "interval (coverage)", "CV",
             "speedup [95% bootstrap]", "efficiency", "vs best 1-worker [95%]", "status", "message")
     rows = []
     for r in ordered(records):
         d = r["derived"]
-        cells = (r["workload"], r["variant"], r["model"], str(r["workers"] or "-"),
+        cells = (r["workload"], case_label(r), r["model"], str(r["workers"] or "-"),
                  f"{r['metric']['name']} ({r['metric']['unit']}, {r['metric']['direction']} is better)",
                  fmt_median(r), fmt_interval(r.get("ci"), r.get("ci_coverage")),
                  f"{r['cv'] * 100:.1f}%" if r.get("cv") is not None else "-",
@@ -169,8 +205,8 @@ def _facts(title, mapping):
     return f"<h2>{title}</h2><table class=facts>{items}</table>"
 
 
-def render(doc, figures):
-    """The page as text; figures are embedded from their files."""
+def render(doc, figures, notes=()):
+    """The page as text; figures are embedded from their files; `notes` say which figures could not be drawn."""
     images = []
     for path in figures:
         path = pathlib.Path(path)
@@ -187,7 +223,9 @@ def render(doc, figures):
                         for inv in run["invocations"] if inv.get("raw_file"))
     found = "".join(f"<li>{html.escape(line)}</li>" for line in conclusions(doc)) or \
         "<li>No comparison possible: too few verified records.</li>"
-    legend = [LEGEND_INTERVAL] + ([LEGEND_NOISY] if any(r.get("noisy") for r in doc["records"]) else [])
+    legend = [LEGEND_INTERVAL] + ([LEGEND_OVERHEAD] if any(metrics.is_overhead(r) for r in doc["records"]) else []) \
+        + ([LEGEND_NOISY] if any(r.get("noisy") for r in doc["records"]) else [])
+    skipped = "".join(f'<p class="warn">{html.escape(note)}</p>' for note in notes)
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>parbench run {html.escape(run['id'])}</title>
 <style>
@@ -207,7 +245,8 @@ Data: <a href="results.json">results.json</a> (schema {html.escape(doc['schema']
 <ul>{found}</ul>
 <p>Every number below passed its benchmark's own verification; failed, skipped and timed-out cases carry their
 message instead of a number. {html.escape('; '.join(legend))}. Efficiency is speedup / workers.</p>
-{''.join(images)}
+<h2>Figures</h2>
+{skipped}{''.join(images) or '<p>No figure: no verified record to draw.</p>'}
 <h2>Records</h2>
 {_table(doc['records'])}
 {_facts('Host', host)}
@@ -218,21 +257,24 @@ message instead of a number. {html.escape('; '.join(legend))}. Efficiency is spe
 """
 
 
-def write(doc, run_dir, figures):
+def write(doc, run_dir, figures, notes=()):
     """report.html, replaced only once complete (mode 0644 less the umask)."""
     path = pathlib.Path(run_dir) / "report.html"
-    page = render(doc, figures)
+    page = render(doc, figures, notes)
     with written_whole(path, "w") as f:
         f.write(page)
     return path
 
 
-def build(doc, run_dir):
+def build(doc, run_dir, notes=None):
     """Figures, then the page: (path, None), or (None, problem) with nothing written when matplotlib is not
-    importable (a report without its figures would replace a good one)."""
+    importable (a report without its figures would replace a good one). A figure that cannot be drawn is left
+    out with a one-line note, on the page and appended to `notes`."""
     from . import plot
     try:
-        figures = plot.scaling_figures(doc, run_dir)
+        figures, skipped = plot.figures(doc, run_dir)
     except ImportError as e:
         return None, f"matplotlib is not importable by {sys.executable} ({e}); nothing written"
-    return write(doc, run_dir, figures), None
+    if notes is not None:
+        notes.extend(skipped)
+    return write(doc, run_dir, figures, skipped), None

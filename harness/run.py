@@ -73,7 +73,9 @@ class Runner:
         context or None); the document is not touched, so an interrupt here leaves the invocation pending."""
         bench = self.by_name.get(inv["executable"])
         workers = inv["workers"]
-        stem = inv["executable"] + (f".w{workers}" if workers is not None else ".default") + f".p{inv['pass']}"
+        sweep = records.sweep_of(inv)
+        stem = inv["executable"] + (f".w{workers}" if workers is not None else ".default") + \
+            records.sweep_suffix(inv) + f".p{inv['pass']}"
         raw = self.run_dir / "raw" / f"{stem}.json"
         stderr_path = self.run_dir / "raw" / f"{stem}.stderr"
         stdout_path = self.run_dir / "raw" / f"{stem}.stdout"
@@ -87,6 +89,13 @@ class Runner:
         rule = self._policy(bench.model)
         command = policy.command(bench, rule, self.settings, workers, self.cpus, self._flags(raw))
         env = policy.environment(rule, self.config["bind"], self.manifest)
+        declared = policy.env_sweep(rule, bench.model) if sweep else None
+        for key, value in sweep.items():  # the setting comes from this installation's declaration, never the file
+            if declared is None or declared["param"] != key or value not in declared["values"]:
+                why = f"this build does not declare {key}:{value} for {bench.model} (its env_sweep)"
+                update.update({"status": "failed", "message": why})
+                return update, records.invocation_records(inv, inv["cases"], {}, {}, "failed", why, ""), None
+            env = policy.apply_sweep(env, declared, value)
         before = hostinfo.steal_and_load()
         for stale in (raw, stderr_path, stdout_path):  # a pass interrupted before may have left its files
             if stale.exists():
@@ -153,7 +162,8 @@ class Runner:
             n = total - len(pending) + 1
             label = f"[{n:>{width}}/{total}] pass {inv['pass']}/{self.config['repetitions']} " \
                     f"{inv['executable']:<22} " + \
-                    (f"workers={inv['workers']}" if inv["workers"] is not None else "workers=default")
+                    (f"workers={inv['workers']}" if inv["workers"] is not None else "workers=default") + \
+                    records.sweep_words(inv)
             self.log(f"{label} ...")
             update, new_records, context = self.run_invocation(inv)
             done = self.commit(pending[0], update, new_records, context)

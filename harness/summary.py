@@ -2,12 +2,15 @@
 report shares with it."""
 import re
 
-from . import MODELS, derive
+from . import MODELS, derive, metrics
 
 NOISY_MARK = "~"
 LEGEND_INTERVAL = ("interval: order statistics around the median, with their exact coverage in brackets (below 95% "
                    "when a record has fewer than 6 samples); speedup: T(1)/T(p) within the model, with its "
                    "bootstrap 95% interval")
+LEGEND_OVERHEAD = ("overhead_ns: what one construct costs beyond the same work without it, in ns (median over the "
+                   "passes, with its interval), lower is better; no speedup is derived from it; a value at or below "
+                   "0 means the overhead is below what the measurement resolves")
 LEGEND_NOISY = (f"{NOISY_MARK} noisy: CV above {derive.NOISY_CV:.0%} or interval half-width above "
                 f"{derive.NOISY_HALF_WIDTH:.0%} of the median; read such numbers with care")
 
@@ -45,6 +48,11 @@ def fmt_speedup(value, ci):
     return f"{_fmt(value)} [{_fmt(ci[0])}–{_fmt(ci[1])}]"
 
 
+def case_label(record):
+    """The case without its worker count: 'barrier/impl:spin/wait:passive' (the variant alone without params)."""
+    return record["variant"] + "".join(f"/{k}:{v}" for k, v in record.get("params", {}).items())
+
+
 def fmt_median(record):
     mark = NOISY_MARK if record.get("noisy") else ""
     return _fmt(record["median"]) + mark
@@ -72,15 +80,20 @@ def status_text(record, width=70):
 def ordered(records):
     order = {m: i for i, m in enumerate(MODELS)}
     return sorted(records, key=lambda r: (r["workload"], r["variant"], order.get(r["model"], len(order)),
-                                          r["workers"] or 0))
+                                          case_label(r), r["workers"] or 0))
 
 
 def table(doc):
-    rows = [("workload", "variant", "model", "workers", "median", "interval", "unit", "speedup", "status")]
+    """One row per record: its case, the primary metric's median, interval and unit (an overhead in ns, as
+    measured, never turned into a rate), the speedup where one is defined, the status."""
+    rows = [("workload", "case", "model", "workers", "median", "interval", "unit", "speedup", "status")]
     for r in ordered(doc["records"]):
         d = r["derived"]
-        rows.append((r["workload"], r["variant"], r["model"], str(r["workers"] or "-"), fmt_median(r),
-                     fmt_interval(r.get("ci"), r.get("ci_coverage")), r["metric"]["unit"],
+        unit = r["metric"]["unit"]
+        if metrics.is_overhead(r):
+            unit = f"{unit} overhead"
+        rows.append((r["workload"], case_label(r), r["model"], str(r["workers"] or "-"), fmt_median(r),
+                     fmt_interval(r.get("ci"), r.get("ci_coverage")), unit,
                      fmt_speedup(d.get("speedup"), d.get("speedup_ci")), status_text(r)))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     lines = []
@@ -92,6 +105,8 @@ def table(doc):
 
 def legend(doc):
     lines = [LEGEND_INTERVAL]
+    if any(metrics.is_overhead(r) for r in doc["records"]):
+        lines.append(LEGEND_OVERHEAD)
     if any(r.get("noisy") for r in doc["records"]):
         lines.append(LEGEND_NOISY)
     return lines

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Checks that the workloads' kernels (counters, locks, matrix) sit where the placement flags put them, in built
+"""Checks that the workloads' kernels (counters, locks, matrix, sync, classics) sit where the placement flags put them, in built
 executables: every kernel function starts on a 64-byte boundary, and each of its loops starts on one or fits inside one 64-byte block (a
 loop straddling a boundary can run at two cycles per iteration instead of one, which once made the 1-worker
 figure of the same loop differ 2x between models).
@@ -11,17 +11,23 @@ import sys
 
 BLOCK = 64
 FUNCTION = re.compile(r"^([0-9a-f]+) <(?:void )?(parbench::(?:counters::count_(?:racy|atomic|owned|locked)|"
-                      r"locks::(?:acquire_loop|read_mix_loop|latency_loop|work_loop)|"
+                      r"locks::(?:acquire_loop|read_mix_loop|latency_loop|work_loop)|sync::(?:delay|reference_loop)|"
+                      r"classics::(?:produce_loop|consume_loop|dine_loop|transfer_loop)|"
                       r"matrix::stream_(?:copy|scale|add|triad|dot|initialize))\b.*)>:$")
 # The locks acquisition loop holds the lock algorithms' own code (spin, retry, queue hand-over, futex wake)
 # inlined; its backward branches include jumps back from slow paths that are no loop header GCC aligns, and every
 # such stretch holds a branch or an atomic, pause or call of tens of cycles, where a split fetch block costs
 # nothing measurable. Only its straight-line loops of plain instructions (the calibrated critical-section and gap
 # loops, one cycle per iteration) are held to the rule; the others are listed, not failed.
+# The classics loops hold their primitives (queue, forks, bank) inlined the same way; in them GCC also jumps back
+# into a shared epilogue, a backward branch over a `ret` that is no loop at all.
 # The matrix STREAM kernels are vectorised: their short-range path jumps back into the scalar epilogue, a backward
 # branch that is no loop (the stretch holds branches); their vector loops are plain and held to the rule.
-ONLY_PLAIN_LOOPS = re.compile(r"parbench::(?:locks::(?:acquire_loop|read_mix_loop|latency_loop)|matrix::stream_)")
-SLOW = re.compile(r"^(?:lock|xchg|pause|call|cmpxchg|j)")
+ONLY_PLAIN_LOOPS = re.compile(r"parbench::(?:locks::(?:acquire_loop|read_mix_loop|latency_loop)|classics::\w+_loop\b|matrix::stream_)")
+SLOW = re.compile(r"^(?:lock|xchg|pause|call|cmpxchg|j|ret)")
+# GCC moves a function's unlikely paths (a throw, an exception's clean-up: the classics pipe and TBB queues) into
+# a separate "[clone .cold]" part, entered only on those paths and holding no hot loop: not a kernel to place.
+COLD_PART = "[clone .cold]"
 ANY_FUNCTION = re.compile(r"^[0-9a-f]+ <.*>:$")
 INSTRUCTION = re.compile(r"^\s*([0-9a-f]+):\s+(\S+)\s*(\S*)")
 
@@ -33,7 +39,7 @@ def kernels(executable):
                              capture_output=True, text=True).stdout
     found, current = {}, None
     for line in listing.splitlines():
-        if (m := FUNCTION.match(line)):
+        if (m := FUNCTION.match(line)) and COLD_PART not in m.group(2):
             current = found.setdefault(m.group(2), (int(m.group(1), 16), [], [], {}))
         elif ANY_FUNCTION.match(line):
             current = None

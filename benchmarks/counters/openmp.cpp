@@ -4,26 +4,12 @@
 
 #include "counters/counters.hpp"
 #include "counters/kernels.hpp"
+#include "parbench/omp_lock.hpp"
 #include "parbench/participation.hpp"
 #include "parbench/rounds.hpp"
 
 namespace parbench::counters {
 namespace {
-
-// omp_lock_t as a BasicLockable for the shared kernel (`omp critical` cannot be split into lock and unlock;
-// both are the same futex-based mutex in libgomp).
-class OmpLock {
- public:
-  OmpLock() { omp_init_lock(&lock_); }
-  ~OmpLock() { omp_destroy_lock(&lock_); }
-  OmpLock(const OmpLock&) = delete;
-  OmpLock& operator=(const OmpLock&) = delete;
-  void lock() { omp_set_lock(&lock_); }
-  void unlock() { omp_unset_lock(&lock_); }
-
- private:
-  omp_lock_t lock_;
-};
 
 class OpenmpCounters final : public Model {
  public:

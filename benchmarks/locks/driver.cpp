@@ -3,9 +3,9 @@
 #include <cstdio>
 #include <exception>
 
-#include "locks/fairness.hpp"
 #include "locks/kernels.hpp"
 #include "locks/locks.hpp"
+#include "parbench/fairness.hpp"
 #include "parbench/registry.hpp"
 #include "parbench/rounds.hpp"
 

@@ -18,6 +18,11 @@ slow        sleeps FAKE_SLEEP seconds (default 0.3), then good
 empty       lists no case and gives no reason
 nodevice    lists no case, says "skipped: no CUDA device (fake)" on stderr
 envdump     good, and appends its binding variables as one JSON line to FAKE_ENV
+waitparam   good, its case names carrying the OpenMP wait policy it was started with, as the sync workload's do:
+            alpha/wait:<OMP_WAIT_POLICY, or default when unset>/workers:N
+knob        good, its case names carrying alpha/knob:<FAKE_KNOB, or default when unset>/workers:N; when that value
+            is FAKE_INTERRUPT_KNOB, its first such run sends SIGINT to the harness after writing its JSON
+deafknob    names knob:default whatever FAKE_KNOB says (an executable that ignores the swept setting)
 
 FAKE_PIDS (a file): each run appends "<pid> <helper pid>" or "<pid>"; FAKE_LOG: each start appends
 "list|run <name> <workers>"."""
@@ -36,6 +41,16 @@ args = dict(a.split("=", 1) if "=" in a else (a, "") for a in sys.argv[2:])
 workers = int(args.get("--parbench_workers", "1"))
 case = f"alpha/workers:{workers}"
 listing = "--benchmark_list_tests" in args and args["--benchmark_list_tests"] != "false"
+if behaviour == "waitparam":
+    case = f"alpha/wait:{os.environ.get('OMP_WAIT_POLICY') or 'default'}/workers:{workers}"
+elif behaviour == "knob":
+    case = f"alpha/knob:{os.environ.get('FAKE_KNOB') or 'default'}/workers:{workers}"
+elif behaviour == "deafknob":
+    case = f"alpha/knob:default/workers:{workers}"
+knob_interrupts = behaviour == "knob" and not listing and \
+    (os.environ.get("FAKE_KNOB") or "default") == os.environ.get("FAKE_INTERRUPT_KNOB")
+if behaviour in ("waitparam", "knob", "deafknob"):
+    behaviour = "good"
 
 
 def log(kind):
@@ -107,6 +122,12 @@ def harness_pid():
 
 if behaviour in ("good", "detach", "killharness", "envdump"):
     pathlib.Path(out).write_text(json.dumps(document))
+if knob_interrupts:
+    marker = path.parent / f".{name}.interrupted"
+    target = harness_pid() if not marker.exists() else None
+    if target:
+        marker.write_text("1")
+        os.kill(target, signal.SIGINT)
 if behaviour == "envdump":
     keys = ("PARBENCH_PIN", "OMP_PROC_BIND", "OMP_PLACES", "GOMP_CPU_AFFINITY", "TMPDIR")
     with open(os.environ["FAKE_ENV"], "a") as f:

@@ -96,17 +96,17 @@ def reported(python, tmp_path):
 
 
 def test_report_and_figures_are_0644_and_complete(python, reported):
-    for name in ("report.html", "counters_scaling.png"):
+    for name in ("report.html", "counters_scaling.png", "counters_by_model.png"):
         assert stat.S_IMODE((reported / name).stat().st_mode) == 0o644, name
     # a stricter umask is respected, as for results.json: 0644 less the umask, never mkstemp's 0600 regardless
     made = subprocess.run(["sh", "-c", 'umask 027 && exec "$0" -m harness report "$1"', python, str(reported)],
                           cwd=REPO, capture_output=True, text=True, timeout=300)
     assert made.returncode == 0, made.stderr
-    for name in ("report.html", "counters_scaling.png"):
+    for name in ("report.html", "counters_scaling.png", "counters_by_model.png"):
         assert stat.S_IMODE((reported / name).stat().st_mode) == 0o640, name
     assert not [p.name for p in reported.iterdir() if p.name.startswith(".")], "temporary files left behind"
     page = (reported / "report.html").read_text()
-    assert page.count("data:image/png;base64,") == 1
+    assert page.count("data:image/png;base64,") == 2  # scaling, and by model (the variants do the same work)
     assert "(75%)" in page, "3 samples: the interval's coverage is 75%, and the page says so"
     assert "95% CI" not in page
     assert "noisy" in page and "0.4~" in page  # the tbb record, marked, with the legend
@@ -166,7 +166,8 @@ def test_verbs_take_a_run_id(python, tmp_path):
     shown = harness(python, "summary", "myrun", "--out", out)
     assert shown.returncode == 0 and "run myrun (complete)" in shown.stdout, shown.stderr
     plotted = harness(python, "plot", "myrun", "--out", out)
-    assert plotted.returncode == 0 and plotted.stdout.strip() == str(run_dir / "counters_scaling.png")
+    assert plotted.returncode == 0 and plotted.stdout.split() == [str(run_dir / "counters_scaling.png"),
+                                                                  str(run_dir / "counters_by_model.png")]
     made = harness(python, "report", "myrun", "--out", out)
     assert made.returncode == 0 and (run_dir / "report.html").exists(), made.stderr
     assert "report:" in harness(python, "summary", run_dir).stdout

@@ -10,8 +10,8 @@
 #include <thread>
 #include <vector>
 
-#include "locks/fairness.hpp"
 #include "locks/kernels.hpp"
+#include "parbench/fairness.hpp"
 #include "parbench/locks/clh.hpp"
 #include "parbench/locks/futex.hpp"
 #include "parbench/locks/mcs.hpp"
@@ -29,6 +29,9 @@
 namespace {
 
 using namespace parbench::locks;
+using parbench::jain_index;
+using parbench::Shares;
+using parbench::shares;
 
 template <class Lock>
 class LockTest : public ::testing::Test {};

@@ -1,11 +1,11 @@
-// Fairness of per-worker counts: Jain's index (sum x)^2 / (n * sum x^2), 1 when every worker got the same and
-// 1/n when one worker got everything, and each worker's share of the total.
+// Fairness of per-worker counts (locks' acquisitions, classics' meals): Jain's index (sum x)^2 / (n * sum x^2),
+// 1 when every worker got the same and 1/n when one worker got everything, and each worker's share of the total.
 #pragma once
 #include <algorithm>
 #include <cstdint>
 #include <vector>
 
-namespace parbench::locks {
+namespace parbench {
 
 inline double jain_index(const std::vector<std::uint64_t>& counts) {
   double sum = 0, squares = 0;
@@ -29,4 +29,4 @@ inline Shares shares(const std::vector<std::uint64_t>& counts) {
   return {static_cast<double>(*lo) / static_cast<double>(total), static_cast<double>(*hi) / static_cast<double>(total)};
 }
 
-}  // namespace parbench::locks
+}  // namespace parbench
