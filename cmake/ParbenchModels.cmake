@@ -94,6 +94,25 @@ parbench_declare_model(mpi FOUND "${MPI_CXX_FOUND}" REASON "MPI not found (Debia
 # Later workloads (matrix, mnist) need these; found now so the build manifest records them.
 set(BLA_VENDOR OpenBLAS)
 find_package(BLAS QUIET)
+# OpenBLAS as the reference a user would pick instead of the models (matrix's `openblas` model, and the matrix
+# workload's verification): its BLAS library and its cblas.h (Debian keeps it under openblas-pthread/).
+set(PARBENCH_OPENBLAS_OK FALSE)
+set(PARBENCH_OPENBLAS_REASON "OpenBLAS not found (Debian: libopenblas-dev)")
+if(BLAS_FOUND)
+  find_path(PARBENCH_CBLAS_INCLUDE_DIR cblas.h PATH_SUFFIXES openblas-pthread openblas openblas-openmp
+            PATHS /usr/include/${CMAKE_LIBRARY_ARCHITECTURE})
+  if(PARBENCH_CBLAS_INCLUDE_DIR)
+    set(PARBENCH_OPENBLAS_OK TRUE)
+    add_library(parbench_openblas INTERFACE)
+    target_include_directories(parbench_openblas INTERFACE ${PARBENCH_CBLAS_INCLUDE_DIR})
+    target_link_libraries(parbench_openblas INTERFACE ${BLAS_LIBRARIES})
+    target_compile_definitions(parbench_openblas INTERFACE PARBENCH_HAVE_OPENBLAS)
+  else()
+    set(PARBENCH_OPENBLAS_REASON "OpenBLAS found but not its cblas.h")
+  endif()
+endif()
+parbench_declare_model(openblas FOUND "${PARBENCH_OPENBLAS_OK}" REASON "${PARBENCH_OPENBLAS_REASON}"
+                       LIBRARIES parbench_openblas)
 find_package(Torch QUIET)
 
 set(PARBENCH_CUDA_OK FALSE)
@@ -168,9 +187,17 @@ endfunction()
 # (each variant's loop, written once, with deterministic placement) and one executable <workload>_<model> per
 # enabled model that has a source there (<model>.cpp or <model>.cu), built from driver.cpp and that source.
 function(parbench_add_workload workload)
+  cmake_parse_arguments(ARG "" "" "LIBRARIES" ${ARGN})
   add_library(${workload}_kernels STATIC kernels.cpp)
   target_include_directories(${workload}_kernels PUBLIC ${PROJECT_SOURCE_DIR}/benchmarks)
   target_link_libraries(${workload}_kernels PUBLIC parbench_common)
+  # LIBRARIES: what the kernels (and so every executable of the workload) link; a name that is no target here
+  # (an optional library this build did not find) is left out.
+  foreach(library IN LISTS ARG_LIBRARIES)
+    if(TARGET ${library})
+      target_link_libraries(${workload}_kernels PUBLIC ${library})
+    endif()
+  endforeach()
   parbench_align_kernels(${workload}_kernels)
   foreach(model IN LISTS PARBENCH_ENABLED_MODELS)
     foreach(source ${model}.cpp ${model}.cu)
