@@ -3,6 +3,12 @@
 // sums inside the timed round. The arrays outgrow the GPU's L2 (4x, as the CPU models outgrow the LLC). The
 // driver verifies a host copy of the arrays (copied back, untimed). Without a device no case is registered: the
 // reason goes into the context (parbench_skipped_reason), as in counters.
+// GEMM (`gemm`): a shared-memory tiled kernel. `workers` GPU threads in blocks of 32×8; each block computes
+// 32×32 tiles of C (grid-stride over the tiles, so the worker count is the threads that run), staging 32×32 tiles
+// of A and B in shared memory per k step, each thread accumulating 4 elements in registers. A, B and C live on
+// the device; the driver's inputs are copied there once per case, its NaN-poisoned C before every round, and C
+// back after it (all untimed). No `gemm_naive` (the tiled kernel is already the GPU textbook version) and no
+// cuBLAS reference (see docs/matrix.md).
 #include <cuda_runtime.h>
 
 #include <stdexcept>
@@ -61,6 +67,81 @@ __global__ void dot_kernel(const double* __restrict__ a, const double* __restric
   }
   if (threadIdx.x == 0) block_sums[blockIdx.x] = sums[0];
 }
+
+constexpr int kGemmTile = 32, kGemmTileRows = 8, kGemmPerThread = kGemmTile / kGemmTileRows;
+
+__global__ void gemm_tiled_kernel(const double* __restrict__ a, const double* __restrict__ b, double* __restrict__ c,
+                                  unsigned n) {
+  __shared__ double a_tile[kGemmTile][kGemmTile + 1];  // +1: no bank conflicts on the column reads
+  __shared__ double b_tile[kGemmTile][kGemmTile + 1];
+  const unsigned side = (n + kGemmTile - 1) / kGemmTile;
+  const unsigned long long tiles = 1ull * side * side;
+  const unsigned x = threadIdx.x, y = threadIdx.y;
+  for (unsigned long long t = blockIdx.x; t < tiles; t += gridDim.x) {
+    const unsigned row0 = static_cast<unsigned>(t / side) * kGemmTile, col0 = static_cast<unsigned>(t % side) * kGemmTile;
+    double sum[kGemmPerThread] = {};
+    for (unsigned k0 = 0; k0 < n; k0 += kGemmTile) {
+      for (unsigned r = y; r < kGemmTile; r += kGemmTileRows) {
+        const unsigned i = row0 + r, ka = k0 + x, kb = k0 + r, j = col0 + x;
+        a_tile[r][x] = i < n && ka < n ? a[1ull * i * n + ka] : 0.0;
+        b_tile[r][x] = kb < n && j < n ? b[1ull * kb * n + j] : 0.0;
+      }
+      __syncthreads();
+      for (int k = 0; k < kGemmTile; ++k) {
+        const double bv = b_tile[k][x];
+        for (int s = 0; s < kGemmPerThread; ++s) sum[s] += a_tile[y + s * kGemmTileRows][k] * bv;
+      }
+      __syncthreads();
+    }
+    for (int s = 0; s < kGemmPerThread; ++s) {
+      const unsigned i = row0 + y + s * kGemmTileRows, j = col0 + x;
+      if (i < n && j < n) c[1ull * i * n + j] = sum[s];
+    }
+  }
+}
+
+class CudaGemm final : public GemmModel {
+ public:
+  CudaGemm(int threads, std::uint64_t n) : n_(n), blocks_(threads / (kGemmTile * kGemmTileRows)), host_(3 * n * n) {
+    constexpr int block = kGemmTile * kGemmTileRows;
+    if (threads % block != 0) throw SkipCase("GPU threads must be a multiple of " + std::to_string(block));
+    if (n > (1u << 20)) throw SkipCase("n above 2^20");
+    std::size_t free = 0, total = 0;
+    check_cuda(cudaMemGetInfo(&free, &total), "cudaMemGetInfo");
+    if (host_.size() * sizeof(double) > free)
+      throw SkipCase("the matrices need " + std::to_string((host_.size() * sizeof(double)) >> 20) + " MiB, more than the " +
+                     std::to_string(free >> 20) + " MiB of free device memory");
+    check_cuda(cudaMalloc(&device_, host_.size() * sizeof(double)), "cudaMalloc (matrices)");
+  }
+  ~CudaGemm() override { cudaFree(device_); }
+
+  void inputs_written() override { copy(0, 2 * n_ * n_, cudaMemcpyHostToDevice, "cudaMemcpy (A, B to device)"); }
+  void output_poisoned() override { copy(2 * n_ * n_, n_ * n_, cudaMemcpyHostToDevice, "cudaMemcpy (C to device)"); }
+  void result_needed() override { copy(2 * n_ * n_, n_ * n_, cudaMemcpyDeviceToHost, "cudaMemcpy (C to host)"); }
+
+  void run_round() override {
+    gemm_tiled_kernel<<<blocks_, dim3(kGemmTile, kGemmTileRows)>>>(device_, device_ + n_ * n_, device_ + 2 * n_ * n_,
+                                                                   static_cast<unsigned>(n_));
+    check_cuda(cudaGetLastError(), "gemm");
+    check_cuda(cudaDeviceSynchronize(), "gemm");
+  }
+  int participants() override { return kNotTracked; }  // a launched grid runs every block; a failed launch throws
+  GemmMatrices matrices() override { return {host_.data(), host_.data() + n_ * n_, host_.data() + 2 * n_ * n_, n_}; }
+
+ private:
+  void copy(std::uint64_t offset, std::uint64_t count, cudaMemcpyKind kind, const char* what) {
+    double* host = host_.data() + offset;
+    double* device = device_ + offset;
+    check_cuda(kind == cudaMemcpyHostToDevice ? cudaMemcpy(device, host, count * sizeof(double), kind)
+                                              : cudaMemcpy(host, device, count * sizeof(double), kind),
+               what);
+  }
+
+  std::uint64_t n_;
+  int blocks_;
+  std::vector<double> host_;  // A, B, C on the host: what the driver writes and reads
+  double* device_ = nullptr;
+};
 
 class CudaStream final : public StreamModel {
  public:
@@ -148,6 +229,8 @@ ModelInfo model_info() {
   ModelInfo info;
   info.stream.kernels = kAllStreamKernels;
   info.stream.make = [](int threads, std::uint64_t elements) { return std::make_unique<CudaStream>(threads, elements); };
+  info.gemm.variants = {GemmVariant::gemm};
+  info.gemm.make = [](GemmVariant, int threads, std::uint64_t n) { return std::make_unique<CudaGemm>(threads, n); };
   info.default_workers = {65536, 262144, 1048576};
   info.max_workers = kMaxAnyWorkers;
   info.cpu_workers = false;

@@ -132,10 +132,8 @@ class GemmModel {
 struct GemmPart {
   std::vector<GemmVariant> variants;  // empty: the model offers no GEMM case
   // Builds the model for one case of variant v. May throw SkipCase.
+  // A model whose matrices also live elsewhere (a GPU) checks that memory itself and throws SkipCase.
   std::function<std::unique_ptr<GemmModel>(GemmVariant v, int workers, std::uint64_t n)> make;
-  // Matrices of n×n doubles the model holds at once beyond A, B and C (a GPU's copies count on the device: see
-  // device_memory_bytes); used for the memory check.
-  std::uint64_t device_memory_bytes = 0;
 };
 
 // ---- The workload ---------------------------------------------------------------------------------------------
