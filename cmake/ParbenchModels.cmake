@@ -186,6 +186,8 @@ endfunction()
 # parbench_add_workload(<workload>): in benchmarks/<workload>/, the library <workload>_kernels from kernels.cpp
 # (each variant's loop, written once, with deterministic placement) and one executable <workload>_<model> per
 # enabled model that has a source there (<model>.cpp or <model>.cu), built from driver.cpp and that source.
+# parbench_add_workload(<workload> LIBRARIES <targets>…): the kernels library (and so every executable) also links
+# these; a name that is not a target in this build (an optional library not found) is skipped.
 function(parbench_add_workload workload)
   cmake_parse_arguments(ARG "" "" "LIBRARIES" ${ARGN})
   add_library(${workload}_kernels STATIC kernels.cpp)

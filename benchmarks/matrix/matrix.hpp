@@ -1,5 +1,5 @@
-// The matrix workload: memory bandwidth (STREAM, BabelStream's five kernels) now; dense matrix multiply (GEMM,
-// variants `gemm` and `gemm_naive` with their own parameter n) joins later as a second part beside it. A model file
+// The matrix workload: memory bandwidth (STREAM, BabelStream's five kernels) and dense matrix multiply (GEMM,
+// variants `gemm`, `gemm_naive`, MPI's `gemm_summa`, with their own parameter n), two parts side by side. A model file
 // implements the part(s) it offers with its own idiom, calling the shared kernels (kernels.hpp); the driver
 // (driver.cpp) sizes, times, verifies and reports for every model alike.
 #pragma once
