@@ -84,3 +84,27 @@ foreach(mode ONE_ELEMENT LAZY)
     set_tests_properties(matrix_gemm_broken_${lower}_${variant}_is_caught PROPERTIES TIMEOUT 120)
   endforeach()
 endforeach()
+
+# The verification path of a build without OpenBLAS (exact dot products of sampled entries instead of the full
+# reference): the kernels library rebuilt without it, a correct model (threads) that must pass, and the lazy
+# model that must fail.
+add_library(matrix_kernels_without_openblas STATIC ${PROJECT_SOURCE_DIR}/benchmarks/matrix/kernels.cpp)
+target_include_directories(matrix_kernels_without_openblas PUBLIC ${PROJECT_SOURCE_DIR}/benchmarks)
+target_link_libraries(matrix_kernels_without_openblas PUBLIC parbench_common parbench_gemm)
+parbench_align_kernels(matrix_kernels_without_openblas)
+parbench_add_executable(matrix_threads_sampled_check matrix threads_sampled_check LIKE threads SOURCES
+                        ${PROJECT_SOURCE_DIR}/benchmarks/matrix/driver.cpp ${PROJECT_SOURCE_DIR}/benchmarks/matrix/threads.cpp
+                        LIBRARIES matrix_kernels_without_openblas)
+parbench_add_executable(matrix_gemm_broken_lazy_sampled_check matrix gemm_broken_lazy_sampled_check LIKE threads
+                        SOURCES ${PROJECT_SOURCE_DIR}/benchmarks/matrix/driver.cpp models/matrix_gemm_broken.cpp
+                        LIBRARIES matrix_kernels_without_openblas)
+target_compile_definitions(matrix_gemm_broken_lazy_sampled_check PRIVATE MATRIX_GEMM_BROKEN_LAZY)
+foreach(target matrix_threads_sampled_check matrix_gemm_broken_lazy_sampled_check)
+  set_target_properties(${target} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
+endforeach()
+add_test(NAME matrix_gemm_sampled_check_passes_a_correct_product
+         COMMAND sh -c [=["$0" --parbench_workers=1,3 --parbench_n=130,301 --benchmark_min_time=0.01 --benchmark_filter=gemm >"$1" 2>&1 && grep -q '^matrix_gemm_reference: exact dot products' "$1" && test "$(grep -c 'gflops=' "$1")" -eq 8 || { cat "$1"; exit 1; }]=]
+                 $<TARGET_FILE:matrix_threads_sampled_check> ${CMAKE_CURRENT_BINARY_DIR}/matrix_gemm_sampled_check.out)
+add_test(NAME matrix_gemm_sampled_check_catches_a_lazy_product
+         COMMAND sh -c [=["$0" --parbench_workers=2 --parbench_n=130 --benchmark_min_time=0.01 --benchmark_filter=^gemm/ >"$1" 2>&1; rc=$?; test $rc -eq 1 && grep -q 'verification failed' "$1" || { echo "exit $rc:"; cat "$1"; exit 1; }]=]
+                 $<TARGET_FILE:matrix_gemm_broken_lazy_sampled_check> ${CMAKE_CURRENT_BINARY_DIR}/matrix_gemm_sampled_lazy.out)
