@@ -134,6 +134,16 @@ if(PARBENCH_WITH_CUDA)
     set(PARBENCH_CUDA_REASON "no CUDA compiler (nvcc) found")
   endif()
 endif()
+# cuBLAS, the GPU reference of matrix's cuda executable (gemm_cublas), linked only where a workload asks for it
+# (parbench_add_workload's CUDA_LIBRARIES), so that no other executable loads it.
+if(PARBENCH_CUDA_OK)
+  find_package(CUDAToolkit QUIET)
+  if(TARGET CUDA::cublas)
+    add_library(parbench_cublas INTERFACE)
+    target_link_libraries(parbench_cublas INTERFACE CUDA::cublas)
+    target_compile_definitions(parbench_cublas INTERFACE PARBENCH_HAVE_CUBLAS)
+  endif()
+endif()
 # Self-contained for GPU machines without Debian's packages: static CUDA runtime, libraries found via RPATH.
 parbench_declare_model(cuda FOUND "${PARBENCH_CUDA_OK}" REASON "${PARBENCH_CUDA_REASON}" OWN_WORKERS
                        PROPERTIES CUDA_RUNTIME_LIBRARY Static BUILD_RPATH_USE_ORIGIN ON)
@@ -186,10 +196,11 @@ endfunction()
 # parbench_add_workload(<workload>): in benchmarks/<workload>/, the library <workload>_kernels from kernels.cpp
 # (each variant's loop, written once, with deterministic placement) and one executable <workload>_<model> per
 # enabled model that has a source there (<model>.cpp or <model>.cu), built from driver.cpp and that source.
-# parbench_add_workload(<workload> LIBRARIES <targets>…): the kernels library (and so every executable) also links
-# these; a name that is not a target in this build (an optional library not found) is skipped.
+# parbench_add_workload(<workload> LIBRARIES <targets>… CUDA_LIBRARIES <targets>…): the kernels library (and so every
+# executable) also links LIBRARIES, the cuda executable alone CUDA_LIBRARIES; a name that is not a target in this
+# build (an optional library not found) is skipped.
 function(parbench_add_workload workload)
-  cmake_parse_arguments(ARG "" "" "LIBRARIES" ${ARGN})
+  cmake_parse_arguments(ARG "" "" "LIBRARIES;CUDA_LIBRARIES" ${ARGN})
   add_library(${workload}_kernels STATIC kernels.cpp)
   target_include_directories(${workload}_kernels PUBLIC ${PROJECT_SOURCE_DIR}/benchmarks)
   target_link_libraries(${workload}_kernels PUBLIC parbench_common)
@@ -208,6 +219,14 @@ function(parbench_add_workload workload)
       endif()
     endforeach()
   endforeach()
+  # CUDA_LIBRARIES: linked by the cuda executable only (e.g. cuBLAS); names that are no target here are skipped.
+  if(TARGET ${workload}_cuda)
+    foreach(library IN LISTS ARG_CUDA_LIBRARIES)
+      if(TARGET ${library})
+        target_link_libraries(${workload}_cuda PRIVATE ${library})
+      endif()
+    endforeach()
+  endif()
 endfunction()
 
 # What -march=native chose on this machine ("" for a portable build), for the manifest.
