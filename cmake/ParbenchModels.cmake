@@ -94,6 +94,25 @@ parbench_declare_model(mpi FOUND "${MPI_CXX_FOUND}" REASON "MPI not found (Debia
 # Later workloads (matrix, mnist) need these; found now so the build manifest records them.
 set(BLA_VENDOR OpenBLAS)
 find_package(BLAS QUIET)
+# OpenBLAS as the reference a user would pick instead of the models (matrix's `openblas` model, and the matrix
+# workload's verification): its BLAS library and its cblas.h (Debian keeps it under openblas-pthread/).
+set(PARBENCH_OPENBLAS_OK FALSE)
+set(PARBENCH_OPENBLAS_REASON "OpenBLAS not found (Debian: libopenblas-dev)")
+if(BLAS_FOUND)
+  find_path(PARBENCH_CBLAS_INCLUDE_DIR cblas.h PATH_SUFFIXES openblas-pthread openblas openblas-openmp
+            PATHS /usr/include/${CMAKE_LIBRARY_ARCHITECTURE})
+  if(PARBENCH_CBLAS_INCLUDE_DIR)
+    set(PARBENCH_OPENBLAS_OK TRUE)
+    add_library(parbench_openblas INTERFACE)
+    target_include_directories(parbench_openblas INTERFACE ${PARBENCH_CBLAS_INCLUDE_DIR})
+    target_link_libraries(parbench_openblas INTERFACE ${BLAS_LIBRARIES})
+    target_compile_definitions(parbench_openblas INTERFACE PARBENCH_HAVE_OPENBLAS)
+  else()
+    set(PARBENCH_OPENBLAS_REASON "OpenBLAS found but not its cblas.h")
+  endif()
+endif()
+parbench_declare_model(openblas FOUND "${PARBENCH_OPENBLAS_OK}" REASON "${PARBENCH_OPENBLAS_REASON}"
+                       LIBRARIES parbench_openblas)
 find_package(Torch QUIET)
 
 set(PARBENCH_CUDA_OK FALSE)
@@ -113,6 +132,16 @@ if(PARBENCH_WITH_CUDA)
     set(PARBENCH_CUDA_OK TRUE)
   else()
     set(PARBENCH_CUDA_REASON "no CUDA compiler (nvcc) found")
+  endif()
+endif()
+# cuBLAS, the GPU reference of matrix's cuda executable (gemm_cublas), linked only where a workload asks for it
+# (parbench_add_workload's CUDA_LIBRARIES), so that no other executable loads it.
+if(PARBENCH_CUDA_OK)
+  find_package(CUDAToolkit QUIET)
+  if(TARGET CUDA::cublas)
+    add_library(parbench_cublas INTERFACE)
+    target_link_libraries(parbench_cublas INTERFACE CUDA::cublas)
+    target_compile_definitions(parbench_cublas INTERFACE PARBENCH_HAVE_CUBLAS)
   endif()
 endif()
 # Self-contained for GPU machines without Debian's packages: static CUDA runtime, libraries found via RPATH.
@@ -167,10 +196,21 @@ endfunction()
 # parbench_add_workload(<workload>): in benchmarks/<workload>/, the library <workload>_kernels from kernels.cpp
 # (each variant's loop, written once, with deterministic placement) and one executable <workload>_<model> per
 # enabled model that has a source there (<model>.cpp or <model>.cu), built from driver.cpp and that source.
+# parbench_add_workload(<workload> LIBRARIES <targets>… CUDA_LIBRARIES <targets>…): the kernels library (and so every
+# executable) also links LIBRARIES, the cuda executable alone CUDA_LIBRARIES; a name that is not a target in this
+# build (an optional library not found) is skipped.
 function(parbench_add_workload workload)
+  cmake_parse_arguments(ARG "" "" "LIBRARIES;CUDA_LIBRARIES" ${ARGN})
   add_library(${workload}_kernels STATIC kernels.cpp)
   target_include_directories(${workload}_kernels PUBLIC ${PROJECT_SOURCE_DIR}/benchmarks)
   target_link_libraries(${workload}_kernels PUBLIC parbench_common)
+  # LIBRARIES: what the kernels (and so every executable of the workload) link; a name that is no target here
+  # (an optional library this build did not find) is left out.
+  foreach(library IN LISTS ARG_LIBRARIES)
+    if(TARGET ${library})
+      target_link_libraries(${workload}_kernels PUBLIC ${library})
+    endif()
+  endforeach()
   parbench_align_kernels(${workload}_kernels)
   foreach(model IN LISTS PARBENCH_ENABLED_MODELS)
     foreach(source ${model}.cpp ${model}.cu)
@@ -179,6 +219,14 @@ function(parbench_add_workload workload)
       endif()
     endforeach()
   endforeach()
+  # CUDA_LIBRARIES: linked by the cuda executable only (e.g. cuBLAS); names that are no target here are skipped.
+  if(TARGET ${workload}_cuda)
+    foreach(library IN LISTS ARG_CUDA_LIBRARIES)
+      if(TARGET ${library})
+        target_link_libraries(${workload}_cuda PRIVATE ${library})
+      endif()
+    endforeach()
+  endif()
 endfunction()
 
 # What -march=native chose on this machine ("" for a portable build), for the manifest.

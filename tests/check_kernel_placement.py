@@ -13,7 +13,7 @@ BLOCK = 64
 FUNCTION = re.compile(r"^([0-9a-f]+) <(?:void )?(parbench::(?:counters::count_(?:racy|atomic|owned|locked)|"
                       r"locks::(?:acquire_loop|read_mix_loop|latency_loop|work_loop)|sync::(?:delay|reference_loop)|"
                       r"classics::(?:produce_loop|consume_loop|dine_loop|transfer_loop)|messaging::checksum|"
-                      r"matrix::stream_(?:copy|scale|add|triad|dot|initialize))\b.*)>:$")
+                      r"matrix::(?:stream_(?:copy|scale|add|triad|dot|initialize)|gemm_naive_block|fma_chain_loop))\b.*)>:$")
 # The locks acquisition loop holds the lock algorithms' own code (spin, retry, queue hand-over, futex wake)
 # inlined; its backward branches include jumps back from slow paths that are no loop header GCC aligns, and every
 # such stretch holds a branch or an atomic, pause or call of tens of cycles, where a split fetch block costs
@@ -23,8 +23,8 @@ FUNCTION = re.compile(r"^([0-9a-f]+) <(?:void )?(parbench::(?:counters::count_(?
 # into a shared epilogue, a backward branch over a `ret` that is no loop at all. The matrix STREAM kernels are
 # vectorised: their short-range path jumps back into the scalar epilogue, a backward branch that is no loop (the
 # stretch holds branches); their vector loops are plain and held to the rule.
-ONLY_PLAIN_LOOPS = re.compile(r"parbench::(?:locks::(?:acquire_loop|read_mix_loop|latency_loop)|classics::\w+_loop|"
-                              r"matrix::stream_)")
+ONLY_PLAIN_LOOPS = re.compile(r"parbench::(?:locks::(?:acquire_loop|read_mix_loop|latency_loop)|classics::\w+_loop\b|"
+                              r"matrix::stream_|matrix::gemm_naive_block)")
 SLOW = re.compile(r"^(?:lock|xchg|pause|call|cmpxchg|j|ret)")
 # GCC moves a function's unlikely paths (a throw, an exception's clean-up: the classics pipe and TBB queues) into
 # a separate "[clone .cold]" part, entered only on those paths and holding no hot loop: not a kernel to place.

@@ -3,7 +3,18 @@
 // sums inside the timed round. The arrays outgrow the GPU's L2 (4x, as the CPU models outgrow the LLC). The
 // driver verifies a host copy of the arrays (copied back, untimed). Without a device no case is registered: the
 // reason goes into the context (parbench_skipped_reason), as in counters.
+// GEMM (`gemm`): a shared-memory tiled kernel. `workers` GPU threads in blocks of 32×8; each block computes
+// 32×32 tiles of C (grid-stride over the tiles, so the worker count is the threads that run), staging 32×32 tiles
+// of A and B in shared memory per k step, each thread accumulating 4 elements in registers. A, B and C live on
+// the device; the driver's inputs are copied there once per case, its NaN-poisoned C before every round, and C
+// back after it (all untimed). No `gemm_naive` (the tiled kernel is already the GPU textbook version).
+// `gemm_cublas` (where cuBLAS is found): cublasDgemm on the same device matrices, the GPU reference. cuBLAS picks
+// its own launch configuration, so its case runs at one worker count only (kCublasWorkers) and is skipped with
+// the reason at the others, instead of carrying a worker count it did not use.
 #include <cuda_runtime.h>
+#ifdef PARBENCH_HAVE_CUBLAS
+#include <cublas_v2.h>
+#endif
 
 #include <stdexcept>
 #include <string>
@@ -61,6 +72,115 @@ __global__ void dot_kernel(const double* __restrict__ a, const double* __restric
   }
   if (threadIdx.x == 0) block_sums[blockIdx.x] = sums[0];
 }
+
+constexpr int kGemmTile = 32, kGemmTileRows = 8, kGemmPerThread = kGemmTile / kGemmTileRows;
+
+__global__ void gemm_tiled_kernel(const double* __restrict__ a, const double* __restrict__ b, double* __restrict__ c,
+                                  unsigned n) {
+  __shared__ double a_tile[kGemmTile][kGemmTile + 1];  // +1: no bank conflicts on the column reads
+  __shared__ double b_tile[kGemmTile][kGemmTile + 1];
+  const unsigned side = (n + kGemmTile - 1) / kGemmTile;
+  const unsigned long long tiles = 1ull * side * side;
+  const unsigned x = threadIdx.x, y = threadIdx.y;
+  for (unsigned long long t = blockIdx.x; t < tiles; t += gridDim.x) {
+    const unsigned row0 = static_cast<unsigned>(t / side) * kGemmTile, col0 = static_cast<unsigned>(t % side) * kGemmTile;
+    double sum[kGemmPerThread] = {};
+    for (unsigned k0 = 0; k0 < n; k0 += kGemmTile) {
+      for (unsigned r = y; r < kGemmTile; r += kGemmTileRows) {
+        const unsigned i = row0 + r, ka = k0 + x, kb = k0 + r, j = col0 + x;
+        a_tile[r][x] = i < n && ka < n ? a[1ull * i * n + ka] : 0.0;
+        b_tile[r][x] = kb < n && j < n ? b[1ull * kb * n + j] : 0.0;
+      }
+      __syncthreads();
+      for (int k = 0; k < kGemmTile; ++k) {
+        const double bv = b_tile[k][x];
+        for (int s = 0; s < kGemmPerThread; ++s) sum[s] += a_tile[y + s * kGemmTileRows][k] * bv;
+      }
+      __syncthreads();
+    }
+    for (int s = 0; s < kGemmPerThread; ++s) {
+      const unsigned i = row0 + y + s * kGemmTileRows, j = col0 + x;
+      if (i < n && j < n) c[1ull * i * n + j] = sum[s];
+    }
+  }
+}
+
+constexpr int kCublasWorkers = 1048576;  // the largest default worker count
+
+class CudaGemm final : public GemmModel {
+ public:
+  CudaGemm(GemmVariant variant, int threads, std::uint64_t n)
+      : variant_(variant), n_(n), blocks_(threads / (kGemmTile * kGemmTileRows)), host_(3 * n * n) {
+    constexpr int block = kGemmTile * kGemmTileRows;
+    if (variant == GemmVariant::gemm_cublas && threads != kCublasWorkers)
+      throw SkipCase("cuBLAS picks its own launch configuration: gemm_cublas runs at workers:" +
+                     std::to_string(kCublasWorkers) + " only");
+    if (threads % block != 0) throw SkipCase("GPU threads must be a multiple of " + std::to_string(block));
+    if (n > (1u << 20)) throw SkipCase("n above 2^20");
+    std::size_t free = 0, total = 0;
+    check_cuda(cudaMemGetInfo(&free, &total), "cudaMemGetInfo");
+    if (host_.size() * sizeof(double) > free)
+      throw SkipCase("the matrices need " + std::to_string((host_.size() * sizeof(double)) >> 20) + " MiB, more than the " +
+                     std::to_string(free >> 20) + " MiB of free device memory");
+    check_cuda(cudaMalloc(&device_, host_.size() * sizeof(double)), "cudaMalloc (matrices)");
+#ifdef PARBENCH_HAVE_CUBLAS
+    if (variant == GemmVariant::gemm_cublas && cublasCreate(&cublas_) != CUBLAS_STATUS_SUCCESS) {
+      cudaFree(device_);
+      throw std::runtime_error("cublasCreate failed");
+    }
+#endif
+  }
+  ~CudaGemm() override {
+#ifdef PARBENCH_HAVE_CUBLAS
+    if (cublas_ != nullptr) cublasDestroy(cublas_);
+#endif
+    cudaFree(device_);
+  }
+
+  void inputs_written() override { copy(0, 2 * n_ * n_, cudaMemcpyHostToDevice, "cudaMemcpy (A, B to device)"); }
+  void output_poisoned() override { copy(2 * n_ * n_, n_ * n_, cudaMemcpyHostToDevice, "cudaMemcpy (C to device)"); }
+  void result_needed() override { copy(2 * n_ * n_, n_ * n_, cudaMemcpyDeviceToHost, "cudaMemcpy (C to host)"); }
+
+  void run_round() override {
+    const double* a = device_;
+    const double* b = device_ + n_ * n_;
+    double* c = device_ + 2 * n_ * n_;
+#ifdef PARBENCH_HAVE_CUBLAS
+    if (variant_ == GemmVariant::gemm_cublas) {
+      // cuBLAS is column-major: row-major C = A·B is column-major Cᵀ = Bᵀ·Aᵀ, so B goes first.
+      const double one = 1, zero = 0;
+      const int n = static_cast<int>(n_);
+      if (cublasDgemm(cublas_, CUBLAS_OP_N, CUBLAS_OP_N, n, n, n, &one, b, n, a, n, &zero, c, n) != CUBLAS_STATUS_SUCCESS)
+        throw std::runtime_error("cublasDgemm failed");
+      check_cuda(cudaDeviceSynchronize(), "gemm_cublas");
+      return;
+    }
+#endif
+    gemm_tiled_kernel<<<blocks_, dim3(kGemmTile, kGemmTileRows)>>>(a, b, c, static_cast<unsigned>(n_));
+    check_cuda(cudaGetLastError(), "gemm");
+    check_cuda(cudaDeviceSynchronize(), "gemm");
+  }
+  int participants() override { return kNotTracked; }  // a launched grid runs every block; a failed launch throws
+  GemmMatrices matrices() override { return {host_.data(), host_.data() + n_ * n_, host_.data() + 2 * n_ * n_, n_}; }
+
+ private:
+  void copy(std::uint64_t offset, std::uint64_t count, cudaMemcpyKind kind, const char* what) {
+    double* host = host_.data() + offset;
+    double* device = device_ + offset;
+    check_cuda(kind == cudaMemcpyHostToDevice ? cudaMemcpy(device, host, count * sizeof(double), kind)
+                                              : cudaMemcpy(host, device, count * sizeof(double), kind),
+               what);
+  }
+
+  GemmVariant variant_;
+  std::uint64_t n_;
+  int blocks_;
+  std::vector<double> host_;  // A, B, C on the host: what the driver writes and reads
+  double* device_ = nullptr;
+#ifdef PARBENCH_HAVE_CUBLAS
+  cublasHandle_t cublas_ = nullptr;
+#endif
+};
 
 class CudaStream final : public StreamModel {
  public:
@@ -148,6 +268,11 @@ ModelInfo model_info() {
   ModelInfo info;
   info.stream.kernels = kAllStreamKernels;
   info.stream.make = [](int threads, std::uint64_t elements) { return std::make_unique<CudaStream>(threads, elements); };
+  info.gemm.variants = {GemmVariant::gemm};
+#ifdef PARBENCH_HAVE_CUBLAS
+  info.gemm.variants.push_back(GemmVariant::gemm_cublas);
+#endif
+  info.gemm.make = [](GemmVariant v, int threads, std::uint64_t n) { return std::make_unique<CudaGemm>(v, threads, n); };
   info.default_workers = {65536, 262144, 1048576};
   info.max_workers = kMaxAnyWorkers;
   info.cpu_workers = false;
@@ -156,6 +281,12 @@ ModelInfo model_info() {
   int runtime = 0;
   cudaRuntimeGetVersion(&runtime);
   info.context = {{"cuda_runtime", std::to_string(runtime)}};
+#ifdef PARBENCH_HAVE_CUBLAS
+  int cublas_major = 0, cublas_minor = 0;
+  cublasGetProperty(MAJOR_VERSION, &cublas_major);
+  cublasGetProperty(MINOR_VERSION, &cublas_minor);
+  info.context.emplace_back("cublas_version", std::to_string(cublas_major) + "." + std::to_string(cublas_minor));
+#endif
   if (info.unavailable.empty()) {
     cudaDeviceProp props{};
     cudaGetDeviceProperties(&props, 0);

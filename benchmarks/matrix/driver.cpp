@@ -1,13 +1,17 @@
-// Registers, sizes, times and verifies the matrix cases for whichever model this executable is built with.
-// Today: the STREAM part (BabelStream's kernels); the GEMM part registers beside it when it is built.
+// Registers, sizes, times and verifies the matrix cases for whichever model this executable is built with: the
+// STREAM part (BabelStream's kernels, gb_per_s) and the GEMM part (C = A·B, gflops), and measures the FP64 peak
+// once at start-up for the JSON context.
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <thread>
 
 #include "matrix/kernels.hpp"
 #include "matrix/matrix.hpp"
 #include "matrix/stream_size.hpp"
+#include "parbench/cpu_clock.hpp"
 #include "parbench/registry.hpp"
 #include "parbench/rounds.hpp"
 #include "parbench/team.hpp"
@@ -21,6 +25,16 @@ std::string_view name_of(StreamKernel k) {
     case StreamKernel::add: return "add";
     case StreamKernel::triad: return "triad";
     case StreamKernel::dot: return "dot";
+  }
+  return "unknown";
+}
+
+std::string_view name_of(GemmVariant v) {
+  switch (v) {
+    case GemmVariant::gemm: return "gemm";
+    case GemmVariant::gemm_naive: return "gemm_naive";
+    case GemmVariant::gemm_summa: return "gemm_summa";
+    case GemmVariant::gemm_cublas: return "gemm_cublas";
   }
   return "unknown";
 }
@@ -237,7 +251,8 @@ void register_stream(Registry& registry, const std::shared_ptr<const ModelInfo>&
         [info, sizing, k](benchmark::State& state, const CaseContext& ctx) {
           run_stream_case(state, ctx, *info, *sizing, k);
         },
-        [sizing](const CaseContext& ctx) -> Params { return {{"elements", std::to_string(elements_of(ctx, *sizing))}}; });
+        [sizing](const CaseContext& ctx) -> Params { return {{"elements", std::to_string(elements_of(ctx, *sizing))}}; },
+        "gb_per_s");
 
   registry.add_context("matrix_llc_bytes", std::to_string(sizing->llc.bytes));
   registry.add_context("matrix_llc_method", sizing->llc.method);
@@ -251,16 +266,240 @@ void register_stream(Registry& registry, const std::shared_ptr<const ModelInfo>&
   registry.add_context("matrix_stream_stores", "plain stores (no non-temporal hints, as BabelStream's default)");
 }
 
+
+// ---- GEMM -----------------------------------------------------------------------------------------------------
+
+constexpr std::uint64_t kMaxN = 1u << 20;  // n² doubles then still fit in 64-bit byte counts with room
+const std::vector<std::uint64_t> kDefaultN = {256, 512, 1024, 2048};
+// The naive loop strides down a column of B (one cache line and, at n >= 512, one page per term): measured here
+// 0.12 GF/s at n = 1024 on one core, ~17 s a round; the default stops at 512 (~1 s a round) to keep runs modest.
+constexpr std::uint64_t kDefaultNaiveMaxN = 512;
+const std::vector<std::uint64_t> kVerifyN = {67, 130};  // odd sizes: partial tiles and panels everywhere
+// Matrices of n×n doubles held at once, counted for the memory check: A, B, C, the reference product, and one
+// more for MPI's row blocks and copies of B (a bound, not an exact count).
+constexpr std::uint64_t kGemmMatrices = 5;
+// Entries checked per round when no OpenBLAS reference exists (besides the first row and column and the diagonal).
+constexpr std::uint64_t kSampledEntries = 4096;
+
+// Empty when kGemmMatrices matrices of n×n doubles fit in `available` bytes (0: unknown, not checked).
+std::string gemm_fit_problem(std::uint64_t n, std::uint64_t available) {
+  const std::uint64_t bytes = kGemmMatrices * n * n * sizeof(double);  // n <= kMaxN: no overflow
+  if (available == 0 || bytes <= available) return {};
+  return "n=" + std::to_string(n) + " needs " + std::to_string(bytes >> 20) + " MiB for " +
+         std::to_string(kGemmMatrices) + " matrices of " + std::to_string(n) + "x" + std::to_string(n) +
+         " doubles, more than the " + std::to_string(available >> 20) + " MiB available (MemAvailable)";
+}
+
+// A correct product of the integer inputs is exact; the bound still scales with n as the classical dot-product
+// error bound does (2(n+2)·eps·Σ|a·b|, with |a|,|b| <= 4), so a kernel with another legitimate summation order on
+// non-integer inputs would pass it too. One wrong term (>= 1) exceeds it for every n up to kMaxN.
+double gemm_tolerance(std::uint64_t n) {
+  const double dn = static_cast<double>(n);
+  return 2 * (dn + 2) * std::numeric_limits<double>::epsilon() * 16 * dn;
+}
+
+struct GemmReference {
+  std::vector<double> full;  // n×n from OpenBLAS, or empty
+  std::vector<std::pair<std::uint64_t, double>> sampled;  // (index, exact value) otherwise
+};
+
+GemmReference make_reference(std::uint64_t n, const GemmMatrices& m) {
+  GemmReference ref;
+  ref.full.resize(n * n);
+  if (gemm_reference(n, m.a, m.b, ref.full.data())) return ref;
+  ref.full.clear();
+  ref.full.shrink_to_fit();
+  auto add = [&](std::uint64_t i, std::uint64_t j) {
+    ref.sampled.emplace_back(i * n + j, gemm_reference_entry(n, m.a, m.b, i, j));
+  };
+  for (std::uint64_t j = 0; j < n; ++j) add(0, j);
+  for (std::uint64_t i = 1; i < n; ++i) add(i, 0), add(i, i);
+  std::uint64_t h = 0x2545F4914F6CDD1Dull;
+  for (std::uint64_t s = 0; s < kSampledEntries; ++s) {
+    h ^= h << 13, h ^= h >> 7, h ^= h << 17;
+    add((h >> 20) % n, (h >> 42) % n);
+  }
+  return ref;
+}
+
+Check check_gemm(std::uint64_t n, const double* c, const GemmReference& ref) {
+  const double tolerance = gemm_tolerance(n);
+  auto wrong = [&](std::uint64_t index, double expected) -> Check {
+    char text[200];
+    std::snprintf(text, sizeof text, "C[%llu][%llu] is %.17g, expected %.17g (tolerance %.3g)",
+                  static_cast<unsigned long long>(index / n), static_cast<unsigned long long>(index % n), c[index],
+                  expected, tolerance);
+    return std::string(text);
+  };
+  if (!ref.full.empty()) {
+    for (std::uint64_t i = 0; i < n * n; ++i)
+      if (!(std::fabs(c[i] - ref.full[i]) <= tolerance)) return wrong(i, ref.full[i]);  // NaN fails
+  } else {
+    for (const auto& [index, expected] : ref.sampled)
+      if (!(std::fabs(c[index] - expected) <= tolerance)) return wrong(index, expected);
+  }
+  return std::nullopt;
+}
+
+void run_gemm_case(benchmark::State& state, const CaseContext& ctx, const ModelInfo& info, GemmVariant variant,
+                   std::uint64_t n) {
+  // A default size that does not fit here is skipped with the reason (a --parbench_n that cannot fit was refused
+  // before any case, exit code 2); MPI ranks agree, so that no rank waits in a round the others skipped.
+  const std::string problem = gemm_fit_problem(n, available_memory());
+  if (!team().all(problem.empty())) {
+    skip_case(state, problem.empty() ? "the matrices do not fit in another rank's available memory" : problem);
+    return;
+  }
+  const std::unique_ptr<GemmModel> model = make_model(state, [&] { return info.gemm.make(variant, ctx.workers, n); });
+  if (!model) return;
+  const GemmMatrices m = model->matrices();
+  const bool holds_result = m.c != nullptr;  // MPI: rank 0 only
+  GemmReference reference;
+  if (holds_result) {
+    for (std::uint64_t i = 0; i < n; ++i)
+      for (std::uint64_t j = 0; j < n; ++j) {
+        m.writable_a()[i * n + j] = gemm_input(0, i, j);
+        m.writable_b()[i * n + j] = gemm_input(1, i, j);
+      }
+    reference = make_reference(n, m);  // once per case, untimed; every round's C is compared with it
+  }
+  try {
+    model->inputs_written();
+  } catch (const std::exception& e) {
+    fail_case(state, std::string("failed: copying the inputs: ") + e.what());
+    return;
+  }
+
+  Rounds rounds;
+  rounds.workers = ctx.workers;
+  const double flops = 2.0 * static_cast<double>(n) * static_cast<double>(n) * static_cast<double>(n);
+  rounds.ops_per_round = flops;
+  rounds.cpu_ops = false;  // many flops per cycle: the per-op cycle floor does not apply; the check proves the work
+  rounds.prepare = [&] {
+    // C reset to NaN before every round: a block no worker wrote fails the check.
+    if (holds_result) std::fill(m.c, m.c + n * n, std::numeric_limits<double>::quiet_NaN());
+    model->output_poisoned();
+  };
+  rounds.run = [&] { model->run_round(); };
+  rounds.participants = [&] { return model->participants(); };
+  rounds.verify = [&]() -> Check {
+    model->result_needed();
+    if (!holds_result) return std::nullopt;
+    return check_gemm(n, m.c, reference);
+  };
+  const RoundTotals totals = run_rounds(state, rounds);
+  report_throughput(state, totals, flops);
+  if (totals.ok && totals.rounds > 0 && totals.seconds > 0) {
+    state.counters["gflops"] = flops * static_cast<double>(totals.rounds) / totals.seconds / 1e9;
+    state.counters["flops_per_round"] = flops;
+  }
+}
+
+void register_gemm(Registry& registry, const std::shared_ptr<const ModelInfo>& info) {
+  if (info->gemm.variants.empty()) return;
+  const std::string given = registry.option(
+      "n", "", "GEMM matrix sizes n (square), comma-separated (default 256,512,1024,2048; gemm_naive up to 512)");
+  std::vector<std::uint64_t> sizes = registry.verify_only() ? kVerifyN : kDefaultN;
+  std::uint64_t naive_max = registry.verify_only() ? kMaxN : kDefaultNaiveMaxN;
+  bool n_given = false;  // given empty is bad input, not the default
+  for (const auto& [flag, value] : registry.given_options()) n_given = n_given || flag == "n";
+  if (n_given) {
+    sizes = parse_integer_list("n", given, 1, kMaxN);
+    naive_max = kMaxN;  // the user's sizes are run as asked
+    for (std::uint64_t n : sizes)
+      if (const std::string problem = gemm_fit_problem(n, available_memory()); !problem.empty())
+        throw UsageError("--parbench_n=" + given + ": " + problem);
+  }
+  for (GemmVariant v : info->gemm.variants)
+    for (std::uint64_t n : sizes) {
+      if (v == GemmVariant::gemm_naive && n > naive_max) continue;
+      registry.add(
+          std::string(name_of(v)),
+          [info, v, n](benchmark::State& state, const CaseContext& ctx) { run_gemm_case(state, ctx, *info, v, n); },
+          [n](const CaseContext&) -> Params { return {{"n", std::to_string(n)}}; }, "gflops");
+    }
+  registry.add_context("matrix_gemm_inputs", "integers in [-4, 4] from a hash of (matrix, i, j): exact products");
+  registry.add_context("matrix_gemm_reference",
+                       have_openblas_reference()
+                           ? "OpenBLAS cblas_dgemm on 1 thread, once per case; every element compared every round"
+                           : "exact dot products of the first row and column, the diagonal and " +
+                                 std::to_string(kSampledEntries) + " hashed entries, every round");
+  registry.add_context("matrix_gemm_naive_max_n", std::to_string(naive_max));
+  for (const auto& [key, value] : gemm::default_blocking<double>().context()) registry.add_context(key, value);
+}
+
+// ---- FP64 peak ------------------------------------------------------------------------------------------------
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// GFLOP/s of fma_chain_loop on `threads` threads at once, each running `iterations`.
+double measure_fma(int threads, std::uint64_t iterations) {
+  std::vector<std::thread> team;
+  const auto start = std::chrono::steady_clock::now();
+  for (int t = 1; t < threads; ++t) team.emplace_back([iterations] { benchmark::DoNotOptimize(fma_chain_loop(iterations)); });
+  benchmark::DoNotOptimize(fma_chain_loop(iterations));
+  for (auto& thread : team) thread.join();
+  const double seconds = seconds_since(start);
+  return fma_flops(iterations) * threads / seconds / 1e9;
+}
+
+// The measured FP64 peak (one thread, then one per logical CPU) and the nominal one from the measured clock.
+void measure_peak(Registry& registry) {
+  if (team().rank() != 0) return;  // one measurement per run (the other ranks' context is not reported)
+  const double target = registry.verify_only() ? 0.005 : 0.05;  // seconds per measurement
+  // Calibrate: grow the iteration count until one call takes a tenth of the target (also the warm-up that lets a
+  // VM's clock and the vector units' power state settle).
+  std::uint64_t iterations = 1024;
+  for (;;) {
+    const auto start = std::chrono::steady_clock::now();
+    benchmark::DoNotOptimize(fma_chain_loop(iterations));
+    const double took = seconds_since(start);
+    if (took >= target / 10 || iterations >= (1ull << 40)) {
+      iterations = static_cast<std::uint64_t>(static_cast<double>(iterations) * target / std::max(took, 1e-9));
+      break;
+    }
+    iterations *= 4;
+  }
+  const int cpus = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  const double one = measure_fma(1, iterations), all = measure_fma(cpus, iterations);
+  // FMA units per core: 2 is assumed for AVX-512 and AVX2 (server AVX-512 parts from Skylake-SP Gold 6xxx on and
+  // every AVX2 core since Haswell have two FMA pipes; some Xeon Silver/Bronze have one 512-bit unit); the portable
+  // build's SSE2 loop issues a multiply and an add, counted as one unit of 2-double "FMA" pairs. The measured
+  // figure is the one to trust: it is below the nominal one where a core has fewer units or fuses two 256-bit
+  // halves for a 512-bit operation.
+  const int units = 2;
+  const double mhz = measured_cpu_clock().hz / 1e6;
+  const double nominal = mhz * 1e6 * fma_vector_doubles() * 2 * units / 1e9;
+  char text[64];
+  std::snprintf(text, sizeof text, "%.2f", one);
+  registry.add_context("peak_gflops_fp64_measured_1core", text);
+  std::snprintf(text, sizeof text, "%.2f", all);
+  registry.add_context("peak_gflops_fp64_measured_all", text);
+  std::snprintf(text, sizeof text, "%.2f", nominal);
+  registry.add_context("peak_gflops_fp64_nominal_1core", mhz > 0 ? text : "unknown");
+  registry.add_context(
+      "peak_method",
+      std::string("measured: ") + std::to_string(fma_chains()) + " independent FMA chains of " +
+          fma_instruction_set() + ", ~" + std::to_string(static_cast<int>(target * 1000)) + " ms on 1 thread and on " +
+          std::to_string(cpus) + " threads (hardware_concurrency, unpinned), after a calibration run; nominal: "
+          "parbench_cpu_mhz_measured x " + std::to_string(fma_vector_doubles()) + " doubles x 2 (FMA) x " +
+          std::to_string(units) + " FMA units per core (assumed, not detected)");
+}
+
 }  // namespace
 }  // namespace parbench::matrix
 
 void parbench_register(parbench::Registry& registry) {
   using namespace parbench::matrix;
   auto info = std::make_shared<const ModelInfo>(model_info());
-  register_stream(registry, info);
+  if (!info->stream.kernels.empty()) register_stream(registry, info);
+  register_gemm(registry, info);
+  if (info->cpu_workers) measure_peak(registry);
   registry.set_default_workers(info->default_workers);
   registry.set_max_workers(info->max_workers);
-  registry.set_primary_metric("gb_per_s");
+  registry.set_primary_metric(info->stream.kernels.empty() ? "gflops" : "gb_per_s");  // openblas: GEMM only
   registry.set_unavailable(info->unavailable);
   for (const auto& [key, value] : info->context) registry.add_context(key, value);
 }

@@ -1,5 +1,5 @@
-// The matrix workload: memory bandwidth (STREAM, BabelStream's five kernels) now; dense matrix multiply (GEMM,
-// variants `gemm` and `gemm_naive` with their own parameter n) joins later as a second part beside it. A model file
+// The matrix workload: memory bandwidth (STREAM, BabelStream's five kernels) and dense matrix multiply (GEMM,
+// variants `gemm`, `gemm_naive`, MPI's `gemm_summa`, with their own parameter n), two parts side by side. A model file
 // implements the part(s) it offers with its own idiom, calling the shared kernels (kernels.hpp); the driver
 // (driver.cpp) sizes, times, verifies and reports for every model alike.
 #pragma once
@@ -86,12 +86,62 @@ struct StreamPart {
   std::uint64_t device_memory_bytes = 0;
 };
 
+// ---- The GEMM part --------------------------------------------------------------------------------------------
+
+// C = A·B on square n×n row-major FP64 matrices.
+enum class GemmVariant {
+  gemm,         // the shared serial kernel (parbench/gemm/gemm.hpp) on each worker's block of C
+  gemm_naive,   // the textbook i-j-k loop (gemm_naive_block) on the same blocks
+  gemm_summa,   // MPI only: SUMMA on a 2-D process grid
+  gemm_cublas,  // CUDA only: cuBLAS dgemm, the GPU reference
+};
+
+std::string_view name_of(GemmVariant v);
+
+// The matrices of one case as the driver sees them: A and B written once by the driver (untimed), C read after
+// each round. Full n×n on the process that holds the result (MPI: rank 0; other ranks get nulls).
+struct GemmMatrices {
+  const double* a = nullptr;
+  const double* b = nullptr;
+  double* c = nullptr;
+  std::uint64_t n = 0;
+  double* writable_a() const { return const_cast<double*>(a); }
+  double* writable_b() const { return const_cast<double*>(b); }
+};
+
+// What is timed is the same in every model: the workers exist and own their packing workspaces before the first
+// round; a round wakes them, each computes its block of C = A·B (MPI: the distribution and collection of the
+// blocks included), and ends when every worker is done and C is complete where the driver reads it.
+class GemmModel {
+ public:
+  virtual ~GemmModel() = default;
+  // Untimed, once per case: the driver wrote A and B into matrices(); a model that keeps them elsewhere copies.
+  virtual void inputs_written() {}
+  // Timed: one product C = A·B by all workers.
+  virtual void run_round() = 0;
+  // Untimed: how many workers took part in the last round (kNotTracked where the model cannot tell).
+  virtual int participants() = 0;
+  // Untimed: the driver's view (for writing the inputs, poisoning C before a round, reading C after it).
+  virtual GemmMatrices matrices() = 0;
+  // Untimed: the driver poisoned C before a round (a GPU model copies it over); after the round, C is brought
+  // back where matrices() points (result_needed).
+  virtual void output_poisoned() {}
+  virtual void result_needed() {}
+};
+
+struct GemmPart {
+  std::vector<GemmVariant> variants;  // empty: the model offers no GEMM case
+  // Builds the model for one case of variant v. May throw SkipCase.
+  // A model whose matrices also live elsewhere (a GPU) checks that memory itself and throws SkipCase.
+  std::function<std::unique_ptr<GemmModel>(GemmVariant v, int workers, std::uint64_t n)> make;
+};
+
 // ---- The workload ---------------------------------------------------------------------------------------------
 
-// What a model offers. Each part has its own variants and parameters; the GEMM part (its variants, its
-// parameter n, its maker) is added beside `stream` when it is built, without changing the STREAM part.
+// What a model offers. Each part has its own variants and parameters.
 struct ModelInfo {
   StreamPart stream;
+  GemmPart gemm;
   std::vector<int> default_workers;  // empty: the main's default (1 and the core count)
   int max_workers = kMaxCpuWorkers;
   bool cpu_workers = true;           // workers are CPU threads or processes

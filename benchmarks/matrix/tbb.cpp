@@ -4,6 +4,11 @@
 // always streamed from the CPU that first touched it. tbb::parallel_for with a dynamic partitioner would hand
 // ranges to whichever thread steals them, so first touch and use would not match. dot combines the slots'
 // partial sums after the join.
+// GEMM: the same TbbTeam, each arena slot computing block `slot` of C on the 2-D grid with its own workspace. Not
+// parallel_for over blocked_range2d: its partitioner makes as many chunks as it likes and hands them to whichever
+// thread steals them, so neither "every worker took part" nor "one workspace per worker" could be checked or
+// kept without extra bookkeeping; the team gives exactly `workers` chunks on `workers` threads, and the 2-D block
+// split is the same as the other models'.
 #include <oneapi/tbb/task_arena.h>
 #include <oneapi/tbb/version.h>
 
@@ -63,12 +68,45 @@ class TbbStream final : public StreamModel {
   TbbTeam team_;
 };
 
+class TbbGemm final : public GemmModel {
+ public:
+  TbbGemm(GemmVariant variant, int workers, std::uint64_t n)
+      : variant_(variant),
+        workers_(workers),
+        n_(n),
+        a_(new double[n * n]),
+        b_(new double[n * n]),
+        c_(new double[n * n]),
+        workspaces_(make_workspaces(workers)),
+        team_(workers) {}
+
+  void run_round() override {
+    team_.run_round([&](int) {
+      const int slot = tbb::this_task_arena::current_thread_index();
+      if (slot < 0 || slot >= workers_) return;  // participation and verification then fail the round
+      gemm_worker_round(variant_, matrices(), workers_, slot, workspaces_[static_cast<std::size_t>(slot)]);
+    });
+  }
+  int participants() override { return team_.participants(); }
+  GemmMatrices matrices() override { return {a_.get(), b_.get(), c_.get(), n_}; }
+
+ private:
+  GemmVariant variant_;
+  int workers_;
+  std::uint64_t n_;
+  std::unique_ptr<double[]> a_, b_, c_;
+  std::vector<gemm::Workspace<double>> workspaces_;
+  TbbTeam team_;
+};
+
 }  // namespace
 
 ModelInfo model_info() {
   ModelInfo info;
   info.stream.kernels = kAllStreamKernels;
   info.stream.make = [](int workers, std::uint64_t elements) { return std::make_unique<TbbStream>(workers, elements); };
+  info.gemm.variants = {GemmVariant::gemm, GemmVariant::gemm_naive};
+  info.gemm.make = [](GemmVariant v, int workers, std::uint64_t n) { return std::make_unique<TbbGemm>(v, workers, n); };
   info.context = pin_context();
   info.context.emplace_back("tbb_version", TBB_VERSION_STRING);
   return info;

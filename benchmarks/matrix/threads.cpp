@@ -1,6 +1,7 @@
 // matrix with std::thread: a persistent, pinned ThreadTeam (the caller is worker 0). Worker w initialises and
 // then streams over the same contiguous part of the arrays every round (static split, first touch by its user);
 // dot's partial sums sit in padded per-worker cells, summed by the caller once the team has joined.
+// GEMM: the same team; worker w computes block w of C on the 2-D grid (gemm_worker_round) with its own workspace.
 #include <memory>
 #include <vector>
 
@@ -56,6 +57,33 @@ class ThreadsStream final : public StreamModel {
   ThreadTeam team_;  // last: its threads use the members above
 };
 
+class ThreadsGemm final : public GemmModel {
+ public:
+  ThreadsGemm(GemmVariant variant, int workers, std::uint64_t n)
+      : variant_(variant),
+        workers_(workers),
+        n_(n),
+        a_(new double[n * n]),
+        b_(new double[n * n]),
+        c_(new double[n * n]),
+        workspaces_(make_workspaces(workers)),
+        team_(workers, [this](int w) {
+          gemm_worker_round(variant_, matrices(), workers_, w, workspaces_[static_cast<std::size_t>(w)]);
+        }) {}
+
+  void run_round() override { team_.run_round(); }
+  int participants() override { return team_.participants(); }
+  GemmMatrices matrices() override { return {a_.get(), b_.get(), c_.get(), n_}; }
+
+ private:
+  GemmVariant variant_;
+  int workers_;
+  std::uint64_t n_;
+  std::unique_ptr<double[]> a_, b_, c_;
+  std::vector<gemm::Workspace<double>> workspaces_;
+  ThreadTeam team_;  // last: its threads use the members above
+};
+
 }  // namespace
 
 ModelInfo model_info() {
@@ -63,6 +91,10 @@ ModelInfo model_info() {
   info.stream.kernels = kAllStreamKernels;
   info.stream.make = [](int workers, std::uint64_t elements) {
     return std::make_unique<ThreadsStream>(workers, elements);
+  };
+  info.gemm.variants = {GemmVariant::gemm, GemmVariant::gemm_naive};
+  info.gemm.make = [](GemmVariant v, int workers, std::uint64_t n) {
+    return std::make_unique<ThreadsGemm>(v, workers, n);
   };
   info.context = pin_context();
   return info;

@@ -117,6 +117,7 @@ int run_main(int argc, char** argv, const Identity& identity, benchmark::Benchma
   Registry registry;
   registry.set_given_options(options.workload_flags);
   registry.set_size(options.size);
+  registry.set_verify_only(options.verify_only);
   try {
     parbench_register(registry);
     check_workload_flags(registry);
@@ -147,6 +148,9 @@ int run_main(int argc, char** argv, const Identity& identity, benchmark::Benchma
   benchmark::AddCustomContext("parbench_workload", identity.workload);
   benchmark::AddCustomContext("parbench_model", identity.model);
   benchmark::AddCustomContext("parbench_primary_metric", registry.primary_metric());
+  // Variants ranked by another counter than the default, as "variant=metric,…" (the harness reads this key).
+  if (const std::string by_variant = registry.primary_metric_by_variant(); !by_variant.empty())
+    benchmark::AddCustomContext("parbench_primary_metric_by_variant", by_variant);
   benchmark::AddCustomContext("parbench_benchmark_version", identity.benchmark_version);
   benchmark::AddCustomContext("parbench_workers", join(workers));
   benchmark::AddCustomContext("parbench_verify_only", options.verify_only ? "true" : "false");

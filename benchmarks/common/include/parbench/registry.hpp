@@ -35,8 +35,11 @@ using CaseParams = std::function<Params(const CaseContext&)>;
 class Registry {
  public:
   // A variant; `params` names the work a case does, so that cases doing different work never share a name.
-  void add(std::string variant, CaseBody body, CaseParams params = {}) {
-    variants_.push_back({std::move(variant), std::move(body), std::move(params)});
+  // `primary_metric` is the counter that ranks this variant's results when it is not the executable's default
+  // (set_primary_metric): e.g. GEMM's "gflops" beside STREAM's "gb_per_s" in one executable. The same variant may
+  // be added several times (one per parameter value); its primary metric must then be the same each time.
+  void add(std::string variant, CaseBody body, CaseParams params = {}, std::string primary_metric = {}) {
+    variants_.push_back({std::move(variant), std::move(body), std::move(params), std::move(primary_metric)});
   }
   // Worker counts used when neither the command line nor the team (MPI) decides.
   void set_default_workers(std::vector<int> workers) { default_workers_ = std::move(workers); }
@@ -71,6 +74,25 @@ class Registry {
   // refuse a size that cannot fit (bad input, exit code 2) before any case allocates.
   void set_size(std::uint64_t size) { size_ = size; }
   std::uint64_t size() const { return size_; }
+  // --parbench_verify_only, set by main before the workload registers (a workload whose parameter list differs in
+  // verify-only runs, e.g. small matrices, registers that list).
+  void set_verify_only(bool verify_only) { verify_only_ = verify_only; }
+  bool verify_only() const { return verify_only_; }
+  // "variant=metric,…" for the variants added with their own primary metric, each once, in order of addition
+  // (the JSON context's parbench_primary_metric_by_variant); empty when none was.
+  std::string primary_metric_by_variant() const {
+    std::string text;
+    std::vector<std::string> seen;
+    for (const auto& v : variants_) {
+      if (v.primary_metric.empty()) continue;
+      bool listed = false;
+      for (const auto& name : seen) listed = listed || name == v.name;
+      if (listed) continue;
+      seen.push_back(v.name);
+      text += (text.empty() ? "" : ",") + v.name + "=" + v.primary_metric;
+    }
+    return text;
+  }
   // Nothing can run here (e.g. no CUDA device): main registers no case and records the reason in the context.
   void set_unavailable(std::string reason) { unavailable_ = std::move(reason); }
 
@@ -78,6 +100,7 @@ class Registry {
     std::string name;
     CaseBody body;
     CaseParams params;
+    std::string primary_metric;  // empty: the executable's default
   };
   const std::vector<Variant>& variants() const { return variants_; }
   const std::vector<int>& default_workers() const { return default_workers_; }
@@ -95,6 +118,7 @@ class Registry {
   std::vector<std::pair<std::string, std::string>> given_;
   int max_workers_ = kMaxCpuWorkers;
   std::uint64_t size_ = 0;
+  bool verify_only_ = false;
 };
 
 // The registered name of a case: "<variant>/<param>:<value>/…/workers:<n>".
