@@ -15,7 +15,7 @@ KNOWN = {
     "overhead_ci_high_ns": ("ns", "none"),
     "reference_ns": ("ns", "none"),
     "outliers": ("samples", "none"),
-    "repetitions": ("samples", "none"),
+    "outer_repetitions": ("samples", "none"),
     "lost_updates": ("updates", "lower"),
     "lost_fraction": ("fraction", "lower"),
     "ops": ("ops", "none"),

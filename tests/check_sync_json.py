@@ -27,15 +27,15 @@ def problems(report):
             continue
         ran += 1
         missing = [k for k in ("overhead_ns", "overhead_ci_low_ns", "overhead_ci_high_ns", "outliers",
-                               "reference_ns", "repetitions") if k not in case]
+                               "reference_ns", "outer_repetitions") if k not in case]
         if missing:
             out.append(f"{name}: missing counters {missing}")
             continue
         if not case["overhead_ci_low_ns"] <= case["overhead_ns"] <= case["overhead_ci_high_ns"]:
             out.append(f"{name}: median {case['overhead_ns']} outside its interval")
-        if case["repetitions"] < 20:
+        if case["outer_repetitions"] < 20:
             out.append(f"{name}: {case['repetitions']} repetitions, fewer than 20")
-        if not 0 <= case["outliers"] <= case["repetitions"]:
+        if not 0 <= case["outliers"] <= case["outer_repetitions"]:
             out.append(f"{name}: {case['outliers']} outliers of {case['repetitions']}")
         if case["reference_ns"] <= 0:
             out.append(f"{name}: reference {case['reference_ns']} ns")

@@ -19,7 +19,7 @@ set_tests_properties(executable_sync_broken_barrier_is_caught PROPERTIES TIMEOUT
 
 if(TARGET sync_threads)
   # Bad workload options: one line on stderr, exit code 2.
-  foreach(bad "--parbench_delay=-1" "--parbench_delay=abc" "--parbench_delay=" "--parbench_delay=1000001"
+  foreach(bad "--parbench_delay=-1" "--parbench_delay=0" "--parbench_delay=abc" "--parbench_delay=" "--parbench_delay=1000001"
               "--parbench_delay=99999999999999999999" "--parbench_delay=1e3" "--parbench_outer=19" "--parbench_outer=0"
               "--parbench_outer=x" "--parbench_outer=100001" "--parbench_outer=-20" "--parbench_size=0"
               "--parbench_dealy=5")
@@ -34,7 +34,7 @@ if(TARGET sync_threads)
            COMMAND sh -c [=[
              "$0" --parbench_workers=2 --benchmark_list_tests | grep -q '^barrier/impl:spin/delay:256/inner:256/workers:2/' &&
              "$0" --parbench_workers=2 --benchmark_list_tests | grep -q '^fork_join/delay:256/inner:64/workers:2/' &&
-             "$0" --parbench_workers=1 --parbench_delay=0 --parbench_size=100 --benchmark_list_tests | grep -q '^lock/delay:0/inner:100/workers:1/' &&
+             "$0" --parbench_workers=1 --parbench_delay=1 --parbench_size=100 --benchmark_list_tests | grep -q '^lock/delay:1/inner:100/workers:1/' &&
              "$0" --parbench_workers=3 --parbench_verify_only --benchmark_list_tests | grep -q '^atomic/delay:256/inner:16/workers:3/']=]
                    $<TARGET_FILE:sync_threads>)
 

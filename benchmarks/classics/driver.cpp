@@ -222,9 +222,10 @@ void run_case(benchmark::State& state, const CaseContext& ctx, const ModelInfo& 
 
 Settings read_settings(Registry& registry) {
   Settings s;
-  const std::string buffers =
-      registry.option("buffer", "", "producer_consumer buffer sizes, e.g. 1,5,64 (1..1024; default per method)");
-  if (!buffers.empty()) s.buffers = parse_integer_list("buffer", buffers, 1, kMaxBuffer);
+  // "per-method" (the default) keeps each method's own sizes; an empty value is bad input like any other.
+  const std::string buffers = registry.option("buffer", "per-method",
+                                              "producer_consumer buffer sizes, e.g. 1,5,64 (1..1024; default per method)");
+  if (buffers != "per-method") s.buffers = parse_integer_list("buffer", buffers, 1, kMaxBuffer);
   s.accounts = parse_integer("accounts",
                              registry.option("accounts", "64", "bank accounts (2..4096)"), 2, kMaxAccounts);
   s.watchdog_limit = std::chrono::milliseconds(parse_integer(

@@ -58,8 +58,16 @@ void run_case(benchmark::State& state, const CaseContext& ctx, const ModelInfo& 
     return;
   }
   const std::uint64_t acquisitions = acquisitions_of(ctx, info);
+  if (shape.mode == Mode::throughput && acquisitions < kBudgetChunk * static_cast<std::uint64_t>(ctx.workers)) {
+    skip_case(state, "a round of " + std::to_string(acquisitions) + " acquisitions cannot give each of " +
+                         std::to_string(ctx.workers) + " workers a chunk of " + std::to_string(kBudgetChunk) +
+                         " (set --parbench_size to at least " + std::to_string(kBudgetChunk * ctx.workers) + ")");
+    return;
+  }
+  Shape with_team = shape;
+  with_team.workers = ctx.workers;
   const std::unique_ptr<Model> model =
-      make_model(state, [&] { return info.make(algorithm.name, ctx.workers, shape); });
+      make_model(state, [&] { return info.make(algorithm.name, ctx.workers, with_team); });
   if (!model) return;
 
   // Fairness of each timed round (the warm-up round, the first verified, is left out).

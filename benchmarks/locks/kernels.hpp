@@ -12,6 +12,7 @@
 #include <cstdint>
 
 #include "locks/locks.hpp"
+#include "parbench/locks/relax.hpp"
 #include "parbench/padded.hpp"
 
 namespace parbench::locks {
@@ -129,9 +130,17 @@ template <class Lock>
   arena.tallies[0].value = Arena::Tally{n, n, 0, 0};
 }
 
+// Waits until all `workers` have arrived at the round's start line (Arena::arrived, zeroed by reset()).
+inline void wait_at_start_line(Arena& arena, int workers) {
+  arena.arrived.fetch_add(1, std::memory_order_acq_rel);
+  SpinWait wait;
+  while (arena.arrived.load(std::memory_order_acquire) < workers) wait.once();
+}
+
 // A worker's part of a round in the case's mode: what every CPU model's worker calls.
 template <class Lock>
 void run_worker(Lock& lock, Arena& arena, int worker, const Shape& shape) {
+  if (shape.mode != Mode::latency) wait_at_start_line(arena, shape.workers);
   if (shape.mode == Mode::latency) {
     latency_loop(lock, arena);
   } else if constexpr (SharedLockable<Lock>) {

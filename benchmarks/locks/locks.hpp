@@ -36,6 +36,7 @@ struct Shape {
   Mode mode = Mode::throughput;
   Work work;
   unsigned read_percent = 0;
+  int workers = 1;  // set by the driver for each case: the start line waits for this many
 };
 
 // An algorithm a model offers: its name (the case's variant); whether it is a reader-writer lock, run under the
@@ -58,6 +59,10 @@ struct Arena {
   alignas(kDestructiveRange) std::atomic<std::uint64_t> second{0};
   alignas(kDestructiveRange) std::atomic<int> owner{-1};           // the writer inside the lock; -1: none
   alignas(kDestructiveRange) std::atomic<std::int64_t> budget{0};  // acquisitions not yet taken this round
+  // The start line: workers that have arrived this round. Nobody takes from the budget before every worker is
+  // there, or the first one woken would spend a small round alone (wake-up skew read as lock unfairness, and a
+  // broken lock never contended).
+  alignas(kDestructiveRange) std::atomic<int> arrived{0};
   struct Tally {
     std::uint64_t acquisitions = 0;  // this worker's, this round
     std::uint64_t writes = 0;        // of which exclusive (all of them outside the read mix)
@@ -71,6 +76,7 @@ struct Arena {
     second.store(0);
     owner.store(-1);
     budget.store(0);
+    arrived.store(0);
     for (auto& t : tallies) t.value = Tally{};
   }
 };

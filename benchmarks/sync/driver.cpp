@@ -157,7 +157,7 @@ void run_case(benchmark::State& state, const CaseContext& ctx, const ModelInfo& 
   state.counters["overhead_ci_coverage"] = s.ci_coverage;
   state.counters["outliers"] = s.outliers;
   state.counters["reference_ns"] = summarize(references).median;
-  state.counters["repetitions"] = static_cast<double>(s.n);
+  state.counters["outer_repetitions"] = static_cast<double>(s.n);  // not "repetitions": Google Benchmark's own key
   if (totals.participation_min != kNotTracked) state.counters["participation_min"] = totals.participation_min;
 }
 
@@ -171,8 +171,8 @@ void parbench_register(parbench::Registry& registry) {
       parse_integer("delay",
                     registry.option("delay", std::to_string(kDefaultDelay),
                                     "iterations of the calibrated delay loop before each construct instance "
-                                    "(0.." + std::to_string(kMaxDelay) + ")"),
-                    0, kMaxDelay),
+                                    "(1.." + std::to_string(kMaxDelay) + ")"),
+                    1, kMaxDelay),  // at least 1: the rate check counts delay iterations
       parse_integer("outer",
                     registry.option("outer", std::to_string(kMinOuter),
                                     "outer repetitions (reference + test) per benchmark iteration (" +

@@ -58,7 +58,7 @@ def sync_records():
     construct skipped for one model and a failed one."""
     common = {"delay": "100", "inner": "1000"}
     over = {"overhead_ci_low_ns": [1.0] * 3, "overhead_ci_high_ns": [2.0] * 3, "outliers": [0] * 3,
-            "reference_ns": [100.0] * 3, "repetitions": [20] * 3}
+            "reference_ns": [100.0] * 3, "outer_repetitions": [20] * 3}
     rs = []
     for w in (1, 2):
         rs += [rec("sync", "threads", "barrier", {"impl": "spin", **common}, w, [50.0 * w, 52.0 * w, 49.0 * w],
